@@ -1,0 +1,106 @@
+# Buzz build. `make` builds build/buzz; `make test` sets up, builds and runs every test;
+# `make asan` runs the same suite under AddressSanitizer + UndefinedBehaviorSanitizer;
+# `make serve` sets up, builds and starts the service (until it exists: prints `buzz --help`).
+# Kernels for AVX2/AVX-512 are compiled in with function target attributes and picked at run time;
+# the build never uses -mavx2 or -march=native.
+
+CC       ?= cc
+BUILD    ?= build
+DEPS     := .deps
+OPT      ?= -O2 -g
+SAN      ?=
+CPPFLAGS := -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(EXTRA_CPPFLAGS)
+CFLAGS   := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla -pthread \
+            $(OPT) $(SAN) -MMD -MP $(EXTRA_CFLAGS)
+LDLIBS   := -lzstd -lz -lm -pthread
+DUCKDB_CPPFLAGS := -I$(DEPS)/duckdb/include
+DUCKDB_LIBS     := -L$(abspath $(DEPS)/duckdb/lib) -Wl,-rpath,$(abspath $(DEPS)/duckdb/lib) -lduckdb
+
+LIB_SRCS := $(sort $(wildcard src/util/*.c src/csv/*.c))
+CLI_SRCS := $(sort $(wildcard src/cli/*.c))
+TEST_SRCS := $(sort $(wildcard tests/test_*.c))
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
+TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all setup test unit asan serve fuzz fuzz-smoke bench clean format
+
+all: $(BUILD)/buzz
+
+setup:
+	@./scripts/setup
+
+$(BUILD)/libbuzz.a: $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/buzz: $(CLI_OBJS) $(BUILD)/libbuzz.a
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libbuzz.a $(LDLIBS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libbuzz.a tests/test_support.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(DUCKDB_CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libbuzz.a -lcmocka \
+	    $(DUCKDB_LIBS) $(LDLIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libbuzz.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(DUCKDB_CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libbuzz.a \
+	    $(DUCKDB_LIBS) $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libbuzz.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(DUCKDB_CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libbuzz.a \
+	    $(DUCKDB_LIBS) $(LDLIBS)
+
+# The unit and end-to-end suite for one build directory (used by `test` and `asan`).
+unit: $(BUILD)/buzz $(TEST_BINS) $(TOOL_BINS)
+	@BUZZ_BUILD=$(BUILD) ./tests/run
+
+test: setup
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory fuzz-smoke
+
+asan: setup
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	    EXTRA_CPPFLAGS=-DBUZZ_DEBUG unit
+
+serve: setup all
+	./$(BUILD)/buzz --help
+
+# libFuzzer targets (clang). FUZZ_SECONDS per target in the smoke run.
+FUZZ_SECONDS ?= 30
+FUZZ_SRCS := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
+FUZZ_LIB_SRCS := $(LIB_SRCS)
+build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRCS) $(wildcard include/buzz/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) -DBUZZ_DEBUG -std=c11 -g -O1 -pthread \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -o $@ $< $(FUZZ_LIB_SRCS) $(LDLIBS)
+
+fuzz: $(FUZZ_BINS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/smoke $(FUZZ_BINS)
+
+bench: setup all $(BENCH_BINS)
+	./bench/run
+
+clean:
+	rm -rf build
+
+format:
+	clang-format -i $(LIB_SRCS) $(CLI_SRCS) include/buzz/*.h
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
