@@ -12,8 +12,8 @@ SAN      ?=
 CPPFLAGS := -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(EXTRA_CPPFLAGS)
 CFLAGS   := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla -pthread \
             $(OPT) $(SAN) -MMD -MP $(EXTRA_CFLAGS)
-LDLIBS   := -lzstd -lz -lm -pthread
-DUCKDB_CPPFLAGS := -I$(DEPS)/duckdb/include
+LDLIBS   := -ljansson -lzstd -lz -lm -pthread
+DUCKDB_CPPFLAGS := -isystem $(DEPS)/duckdb/include
 DUCKDB_LIBS     := -L$(abspath $(DEPS)/duckdb/lib) -Wl,-rpath,$(abspath $(DEPS)/duckdb/lib) -lduckdb
 
 LIB_SRCS := $(sort $(wildcard src/util/*.c src/csv/*.c))
@@ -71,6 +71,7 @@ test: setup
 	@$(MAKE) --no-print-directory fuzz-smoke
 
 asan: setup
+	@$(MAKE) --no-print-directory BUILD=build build/tools/duckdb_csv_dump
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    EXTRA_CPPFLAGS=-DBUZZ_DEBUG unit

@@ -21,4 +21,6 @@ int buzz_cli_report(const char *cmd, const buzz_error *err);
 int buzz_cli_usage_error(const char *cmd, const char *fmt, ...) BUZZ_PRINTF(2, 3);
 
 
+int buzz_cli_sniff(int argc, char **argv);
+
 #endif

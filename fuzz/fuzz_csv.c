@@ -1,0 +1,153 @@
+/* fuzz/fuzz_csv.c: libFuzzer target for the CSV tokenizer and the splitter's boundary tracker.
+ * Byte 0 of the input picks the dialect (delimiter, quote, escape, comment, newline), byte 1 the
+ * column count, tolerated trailing empty columns and the batch size; the rest is the CSV. Every
+ * kernel this CPU runs must render exactly as the scalar one (cells, issues, row offsets and lines,
+ * the state after each call, with the scan also fed in pieces), and every tracker must report the
+ * scalar tracker's boundaries and end state over range splits derived from the input. Any
+ * difference aborts. Seeds: fuzz/seeds/fuzz_csv/. */
+#include "../tests/csv_scan_meta.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const buzz_simd all_kernels[] = {BUZZ_SIMD_AVX2, BUZZ_SIMD_AVX512};
+
+static buzz_csv_dialect pick_dialect(uint8_t b0, uint8_t b1)
+{
+    static const int delims[] = {',', ';', '\t', '|'};
+    static const int quotes[] = {'"', '\'', BUZZ_CSV_NONE, '"'};
+    buzz_csv_dialect d = render_dialect(1 + (b1 & 7));
+    d.delimiter = delims[b0 & 3];
+    d.quote = quotes[(b0 >> 2) & 3];
+    unsigned e = (b0 >> 4) & 3;
+    d.escape = e == 1 ? '\\' : e == 2 ? BUZZ_CSV_NONE : d.quote;
+    d.comment = (b0 >> 6) & 1 ? '#' : BUZZ_CSV_NONE;
+    d.newline = (b0 >> 7) & 1 ? BUZZ_NEWLINE_CR : BUZZ_NEWLINE_LF;
+    d.trailing_empty_columns = (b1 >> 3) & 3;
+    return d;
+}
+
+typedef struct split_rng {
+    uint64_t s;
+} split_rng;
+
+static uint64_t split_next(split_rng *r) /* xorshift64* */
+{
+    r->s ^= r->s >> 12;
+    r->s ^= r->s << 25;
+    r->s ^= r->s >> 27;
+    return r->s * 0x2545F4914F6CDD1Dull;
+}
+
+/* Ascending cuts in (0, len], the last == len, sizes from 1 byte to a few blocks. */
+static size_t make_cuts(split_rng *r, size_t len, size_t *cuts, size_t cap)
+{
+    size_t n = 0;
+    for (size_t p = 0; p < len && n + 1 < cap;) {
+        uint64_t x = split_next(r);
+        size_t step = (x & 3) == 0 ? 64 * (1 + ((x >> 2) & 3)) : 1 + (size_t)((x >> 8) % 150);
+        p += step;
+        if (p < len)
+            cuts[n++] = p;
+    }
+    cuts[n++] = len;
+    return n;
+}
+
+static void mismatch(const char *what, buzz_simd k)
+{
+    fprintf(stderr, "fuzz_csv: %s differs from scalar on %s\n", what, buzz_simd_name(k));
+    abort();
+}
+
+static void check_render(const uint8_t *csv, size_t len, const buzz_csv_dialect *d, size_t cap)
+{
+    render_out want;
+    bool want_ok = render_tokenize((const char *)csv, len, d, buzz__csv_scan_scalar, cap, &want);
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(all_kernels); i++) {
+        buzz__csv_scan_fn fn = buzz__csv_pick_scan(all_kernels[i]);
+        if (!fn)
+            continue;
+        render_out got;
+        bool ok = render_tokenize((const char *)csv, len, d, fn, cap, &got);
+        if (ok != want_ok || got.text.len != want.text.len ||
+            memcmp(got.text.data, want.text.data, got.text.len) != 0 ||
+            strcmp((const char *)got.issues.data, (const char *)want.issues.data) != 0 ||
+            got.blank_lines != want.blank_lines || got.comment_lines != want.comment_lines)
+            mismatch("render", all_kernels[i]);
+        render_free(&got);
+    }
+    render_free(&want);
+}
+
+static void check_meta(const uint8_t *csv, size_t len, const buzz_csv_dialect *d, size_t cap,
+                       const size_t *cuts, size_t ncuts)
+{
+    buzz_buf want;
+    bool want_ok = meta_tokenize(csv, len, d, buzz__csv_scan_scalar, cap, cuts, ncuts, &want);
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(all_kernels); i++) {
+        buzz__csv_scan_fn fn = buzz__csv_pick_scan(all_kernels[i]);
+        if (!fn)
+            continue;
+        buzz_buf got;
+        bool ok = meta_tokenize(csv, len, d, fn, cap, cuts, ncuts, &got);
+        if (ok != want_ok || got.len != want.len || memcmp(got.data, want.data, got.len) != 0)
+            mismatch("row offsets, lines, issues or state", all_kernels[i]);
+        buzz_buf_free(&got);
+    }
+    buzz_buf_free(&want);
+}
+
+static void check_track(const uint8_t *csv, size_t len, const buzz_csv_dialect *d,
+                        const size_t *cuts, size_t ncuts)
+{
+    uint8_t *data = malloc(len + BUZZ__CSV_PAD);
+    if (!data)
+        abort();
+    memcpy(data, csv, len);
+    memset(data + len, 'P', BUZZ__CSV_PAD);
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(all_kernels); i++) {
+        buzz__csv_track_fn fn = buzz__csv_pick_track(all_kernels[i]);
+        if (!fn)
+            continue;
+        buzz__csv_track want, got;
+        buzz__csv_track_init(&want, d);
+        buzz__csv_track_init(&got, d);
+        size_t p = 0;
+        for (size_t c = 0; c < ncuts; c++) {
+            size_t wb = buzz__csv_track_scalar(&want, data, p, cuts[c]);
+            size_t gb = fn(&got, data, p, cuts[c]);
+            if (wb != gb || want.state != got.state ||
+                want.at_record_start != got.at_record_start || want.pending_cr != got.pending_cr)
+                mismatch("tracker", all_kernels[i]);
+            p = cuts[c];
+        }
+    }
+    free(data);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
+{
+    static const size_t caps[] = {1, 2, 3, 7, 16, 64, 1000, 1000};
+    if (size < 2)
+        return 0;
+    buzz_csv_dialect d = pick_dialect(in[0], in[1]);
+    size_t cap = caps[(in[1] >> 5) & 7];
+    const uint8_t *csv = in + 2;
+    size_t len = size - 2;
+
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a: the splits follow the input */
+    for (size_t i = 0; i < size; i++)
+        h = (h ^ in[i]) * 0x100000001b3ull;
+    split_rng r = {h | 1};
+    size_t cuts[64];
+
+    check_render(csv, len, &d, cap);
+    size_t ncuts = make_cuts(&r, len, cuts, BUZZ_ARRAY_LEN(cuts));
+    check_meta(csv, len, &d, cap, cuts, ncuts);
+    ncuts = make_cuts(&r, len, cuts, BUZZ_ARRAY_LEN(cuts));
+    check_track(csv, len, &d, cuts, ncuts);
+    return 0;
+}

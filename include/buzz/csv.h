@@ -1,0 +1,217 @@
+/* buzz/csv.h: reading CSV files of any size. Opens a path, "-" (stdin), or a .gz/.zst file
+ * (detected by magic bytes), detects the encoding (UTF-8 with or without BOM, UTF-16 LE/BE with BOM,
+ * Windows-1252 fallback) and the dialect (delimiter, quote, escape, record delimiter, header,
+ * preamble lines, comments, trailing empty columns, footer lines) from samples spread over the file,
+ * then yields batches of rows in column-oriented form, tokenized in parallel by N threads with a SIMD
+ * kernel picked at run time. Output is identical for every thread count and kernel.
+ *
+ * Thread-safety: a reader is used by one thread at a time; it runs its own worker threads inside.
+ * Memory: bounded by about (threads + 3) * chunk_bytes plus the cell arrays of the batches in flight,
+ * whatever the input size. Nothing here prints or exits. */
+#ifndef BUZZ_CSV_H
+#define BUZZ_CSV_H
+
+#include "buzz/util.h"
+
+#define BUZZ_CSV_NONE (-1) /* for quote/escape/comment: the dialect has none */
+
+typedef enum buzz_encoding {
+    BUZZ_ENCODING_AUTO = 0,
+    BUZZ_ENCODING_UTF8,        /* with or without a BOM (the BOM is dropped) */
+    BUZZ_ENCODING_UTF16LE,     /* converted to UTF-8 */
+    BUZZ_ENCODING_UTF16BE,     /* converted to UTF-8 */
+    BUZZ_ENCODING_WINDOWS1252, /* converted to UTF-8; also used for ISO-8859-1 / latin1 */
+} buzz_encoding;
+
+typedef enum buzz_compression {
+    BUZZ_COMPRESSION_NONE = 0,
+    BUZZ_COMPRESSION_GZIP,
+    BUZZ_COMPRESSION_ZSTD,
+} buzz_compression;
+
+typedef enum buzz_newline {
+    BUZZ_NEWLINE_AUTO = 0,
+    BUZZ_NEWLINE_LF,   /* records end at LF; a CR right before the LF is dropped */
+    BUZZ_NEWLINE_CRLF, /* read exactly like LF; reported so tools can write the same */
+    BUZZ_NEWLINE_CR,   /* records end at CR (old Mac); an LF right after it is dropped */
+} buzz_newline;
+
+/* Options for buzz_csv_reader_open. A zeroed struct means: detect everything, all defaults. */
+typedef struct buzz_csv_options {
+    buzz_encoding encoding;  /* 0 = detect                                    --encoding */
+    int delimiter;           /* 0 = detect; else the byte                      --delimiter */
+    int quote;               /* 0 = detect; BUZZ_CSV_NONE = no quoting         --quote */
+    int escape;              /* 0 = detect; BUZZ_CSV_NONE = doubled quotes only --escape */
+    int comment;             /* 0 = detect; BUZZ_CSV_NONE = no comment lines   --comment */
+    int header;              /* 0 = detect; 1 = first row is a header; -1 = no header */
+    buzz_newline newline;    /* 0 = detect */
+    bool has_skip_lines;     /* use skip_lines instead of detecting the preamble  --skip */
+    int64_t skip_lines;      /* lines before the table (titles, notes, "sep=;") */
+    unsigned threads;        /* tokenizer threads; 0 = online CPUs, at most 64  --threads */
+    buzz_simd simd;          /* kernel; 0 = best the CPU runs                   --simd */
+    size_t chunk_bytes;      /* bytes per parallel chunk; 0 = 4 MiB */
+    size_t max_record_bytes; /* longest record accepted; 0 = 256 MiB */
+    size_t max_columns;      /* widest table accepted; 0 = 100000 */
+    bool strict;             /* any irregularity is an error                    --strict */
+    const char *source_name; /* name used in messages; NULL = the path ("stdin" for "-") */
+    /* Progress: called from the caller's thread inside buzz_csv_reader_next, at most once per
+     * chunk. bytes_total is -1 when unknown (stdin, compressed input). NULL = none. */
+    void (*on_progress)(void *user, int64_t bytes_done, int64_t bytes_total);
+    void *progress_user;
+    /* Cancellation: polled between chunks, from the reader's threads. When it returns true,
+     * buzz_csv_reader_next fails with BUZZ_ERR_CANCELLED. NULL = never. */
+    bool (*is_cancelled)(void *user);
+    void *cancel_user;
+} buzz_csv_options;
+
+/* The dialect in use: every field resolved (nothing left to detect). */
+typedef struct buzz_csv_dialect {
+    buzz_encoding encoding;
+    bool has_bom;
+    buzz_compression compression;
+    char delimiter;
+    int quote;               /* byte, or BUZZ_CSV_NONE */
+    int escape;              /* byte (== quote means doubling), or BUZZ_CSV_NONE */
+    int comment;             /* byte, or BUZZ_CSV_NONE */
+    buzz_newline newline;    /* never AUTO */
+    bool has_header;
+    bool has_sep_line;       /* an Excel "sep=;" first line was found (and is skipped) */
+    int64_t skip_lines;      /* lines skipped before the header or first row, sep= line included */
+    size_t column_count;     /* columns of the table */
+    size_t trailing_empty_columns; /* empty fields after the last column that every row carries
+                                      (Excel's ",,,,"): dropped, not irregular */
+    int64_t footer_lines;    /* non-table lines at the end (totals, notes), skipped and reported;
+                                only detected for seekable inputs */
+} buzz_csv_dialect;
+
+/* Kinds of irregularity. Each is counted; the first examples keep line, offset and a message. */
+typedef enum buzz_csv_issue_kind {
+    BUZZ_CSV_TOO_FEW_FIELDS = 0, /* row padded with NULLs */
+    BUZZ_CSV_TOO_MANY_FIELDS,    /* extra fields kept in the batch's extras, never shifted */
+    BUZZ_CSV_UNTERMINATED_QUOTE, /* a quoted field runs to the end of the input */
+    BUZZ_CSV_TEXT_AFTER_QUOTE,   /* "abc"def: text after a closing quote, kept */
+    BUZZ_CSV_QUOTE_IN_FIELD,     /* ab"c: a quote inside an unquoted field, kept as text */
+    BUZZ_CSV_INVALID_BYTES,      /* bytes not valid in the encoding, replaced by U+FFFD */
+    BUZZ_CSV_NUL_BYTES,          /* NUL bytes inside fields, kept */
+    BUZZ_CSV_FOOTER_LINES,       /* trailing non-table lines skipped */
+    BUZZ_CSV_ISSUE_KIND_COUNT
+} buzz_csv_issue_kind;
+
+/* Static plain-English name of a kind ("row with too few fields", ...). */
+const char *buzz_csv_issue_kind_name(buzz_csv_issue_kind kind);
+
+#define BUZZ_CSV_ISSUE_EXAMPLES 5
+
+typedef struct buzz_csv_issue {
+    buzz_csv_issue_kind kind;
+    int64_t line;       /* 1-based line of the record's first byte in the decoded input */
+    int64_t offset;     /* byte offset of the record in the decoded input */
+    char message[160];  /* what was expected and what was found */
+} buzz_csv_issue;
+
+typedef struct buzz_csv_report {
+    int64_t counts[BUZZ_CSV_ISSUE_KIND_COUNT];
+    buzz_csv_issue examples[BUZZ_CSV_ISSUE_KIND_COUNT][BUZZ_CSV_ISSUE_EXAMPLES];
+    int64_t rows;         /* data rows delivered (header excluded) */
+    int64_t blank_lines;  /* empty lines skipped */
+    int64_t comment_lines;
+    int64_t bytes_read;   /* decoded bytes consumed so far */
+} buzz_csv_report;
+
+/* A cell: a view into the batch's data. Length and flags share one word. */
+typedef struct buzz_csv_cell {
+    uint32_t offset;    /* into buzz_csv_batch.data */
+    uint32_t len_flags; /* low 30 bits: length in bytes; flags above */
+} buzz_csv_cell;
+
+#define BUZZ_CSV_CELL_QUOTED 0x80000000u  /* the field was quoted ("" is an empty string) */
+#define BUZZ_CSV_CELL_MISSING 0x40000000u /* the row had too few fields: NULL */
+#define BUZZ_CSV_CELL_LEN_MASK 0x3FFFFFFFu
+
+static inline size_t buzz_csv_cell_len(buzz_csv_cell c)
+{
+    return c.len_flags & BUZZ_CSV_CELL_LEN_MASK;
+}
+static inline bool buzz_csv_cell_is_quoted(buzz_csv_cell c)
+{
+    return (c.len_flags & BUZZ_CSV_CELL_QUOTED) != 0;
+}
+static inline bool buzz_csv_cell_is_missing(buzz_csv_cell c)
+{
+    return (c.len_flags & BUZZ_CSV_CELL_MISSING) != 0;
+}
+
+/* Fields beyond column_count in one row: kept as the raw text from the first extra field to the end
+ * of the record (after unquoting of the fields themselves is NOT applied). */
+typedef struct buzz_csv_extra {
+    size_t row;            /* row index in the batch */
+    size_t field_count;    /* how many extra fields */
+    uint32_t offset, len;  /* raw text in buzz_csv_batch.data */
+} buzz_csv_extra;
+
+/* A batch of rows, column-oriented. Borrowed: valid until the next buzz_csv_reader_next or close. */
+typedef struct buzz_csv_batch {
+    size_t row_count;
+    size_t column_count;
+    int64_t first_row;            /* 0-based index of row 0 among all data rows of the input */
+    const char *data;             /* cell bytes (unquoted and unescaped), 64 readable bytes past */
+    const buzz_csv_cell *cells;   /* column-major: cell (r, c) is cells[c * row_stride + r] */
+    size_t row_stride;
+    const int64_t *row_lines;     /* 1-based source line of each row's first byte */
+    const int64_t *row_offsets;   /* byte offset of each row in the decoded input */
+    const buzz_csv_extra *extras; /* rows with too many fields, in row order */
+    size_t extra_count;
+} buzz_csv_batch;
+
+static inline buzz_csv_cell buzz_csv_batch_cell(const buzz_csv_batch *b, size_t row, size_t col)
+{
+    return b->cells[col * b->row_stride + row];
+}
+
+typedef struct buzz_csv_reader buzz_csv_reader;
+
+/* Open path ("-" = standard input) for reading, sniff its encoding and dialect (options override
+ * any detected property), and read the header. On success *out is owned: close it with
+ * buzz_csv_reader_close. Fails with BUZZ_ERR_IO (cannot open/read), BUZZ_ERR_ARG (bad option,
+ * naming it), BUZZ_ERR_PARSE (not CSV-like text at all, e.g. binary), BUZZ_ERR_NOMEM. */
+BUZZ_NODISCARD buzz_status buzz_csv_reader_open(buzz_csv_reader **out, const char *path,
+                                                const buzz_csv_options *opts, buzz_error *err);
+
+/* Resolved dialect. Borrowed, valid until close. */
+const buzz_csv_dialect *buzz_csv_reader_dialect(const buzz_csv_reader *r);
+
+/* Column names: the header's fields (unquoted, as in the file; blank or missing names are "") or
+ * all "" without a header. *out_names is borrowed until close; count is the column count. */
+void buzz_csv_reader_columns(const buzz_csv_reader *r, const buzz_str **out_names,
+                             size_t *out_count);
+
+/* Next batch in input order. *out_batch is NULL at the end of the input. With strict, the first
+ * irregularity fails with BUZZ_ERR_PARSE at its line. Other failures: BUZZ_ERR_IO, BUZZ_ERR_LIMIT
+ * (record longer than max_record_bytes), BUZZ_ERR_CANCELLED, BUZZ_ERR_NOMEM. After a failure the
+ * reader can only be closed. */
+BUZZ_NODISCARD buzz_status buzz_csv_reader_next(buzz_csv_reader *r,
+                                                const buzz_csv_batch **out_batch,
+                                                buzz_error *err);
+
+/* Irregularities and counts so far (complete once next returned the end). Borrowed until close. */
+const buzz_csv_report *buzz_csv_reader_report(const buzz_csv_reader *r);
+
+/* Name of the tokenizer kernel in use ("scalar", "avx2", "avx512"). */
+const char *buzz_csv_reader_kernel(const buzz_csv_reader *r);
+
+/* Input size in bytes when known (regular files, compressed size for .gz/.zst), else -1. */
+int64_t buzz_csv_reader_input_bytes(const buzz_csv_reader *r);
+
+/* Stop worker threads and free everything. Accepts NULL. */
+void buzz_csv_reader_close(buzz_csv_reader *r);
+
+/* Names for messages and JSON. */
+const char *buzz_encoding_name(buzz_encoding e);       /* "utf-8", "utf-16le", "windows-1252" */
+const char *buzz_compression_name(buzz_compression c); /* "none", "gzip", "zstd" */
+const char *buzz_newline_name(buzz_newline n);         /* "lf", "crlf", "cr" */
+/* Parse an encoding name (utf-8, utf8, utf-16le, utf-16be, windows-1252, cp1252, latin1,
+ * iso-8859-1); BUZZ_ERR_ARG naming the accepted values otherwise. */
+BUZZ_NODISCARD buzz_status buzz_encoding_parse(const char *name, buzz_encoding *out,
+                                               buzz_error *err);
+
+#endif /* BUZZ_CSV_H */

@@ -1,0 +1,922 @@
+/* csv/reader.c: the public CSV reader. Opens the decoded stream (input.c, encoding.c), sniffs the
+ * dialect from samples (sniff.c), reads the preamble and header, then runs the chunk pipeline:
+ *
+ *   caller thread (inside buzz_csv_reader_next):  read decoded bytes into a free slot's buffer,
+ *       run the boundary tracker over the new bytes, cut the chunk after the last record end, move
+ *       the partial record to the next slot, queue the chunk;
+ *   worker threads (opts.threads, default all CPUs): tokenize a queued chunk into batches with the
+ *       kernel picked at open (scan_scalar.c / scan_avx2.c / scan_avx512.c);
+ *   caller thread: hand out the batches of the oldest chunk in input order, turning chunk-relative
+ *       offsets and line numbers into absolute ones and raw issues into the report.
+ *
+ * Chunks start at record starts because the tracker runs the tokenizer's own state machine over
+ * every byte in order, so the output is the same for any thread count and any kernel. Memory is
+ * bounded by the slot count (threads + 2) times the chunk size (a chunk grows only to hold one
+ * record longer than chunk_bytes, up to max_record_bytes), plus each slot's batch arrays, whose
+ * cells are capped per batch. With threads == 1 everything runs in the caller's thread. */
+#include "csv_internal.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#define HEAD_BYTES (2u << 20)       /* sniffed from the start of the input */
+#define SAMPLE_BYTES (256u << 10)   /* each middle and tail sample */
+#define DEFAULT_CHUNK (4u << 20)
+#define DEFAULT_MAX_RECORD (256u << 20)
+#define DEFAULT_MAX_COLUMNS 100000u
+#define BATCH_CELLS (1u << 20)      /* cells per batch: bounds the cell arrays whatever the shape */
+#define ISSUES_PER_BATCH 64
+#define MAX_THREADS 64
+
+typedef struct chunk_batch {
+    buzz_csv_cell *cells;
+    int64_t *row_offsets, *row_lines;
+    buzz_csv_extra *extras;
+    buzz__csv_raw_issue *issues;
+    size_t row_cap, rows, extra_count, issue_count;
+    int64_t issue_totals[BUZZ_CSV_ISSUE_KIND_COUNT];
+    int64_t blank_lines, comment_lines;
+} chunk_batch;
+
+typedef enum slot_state { SLOT_FREE = 0, SLOT_QUEUED, SLOT_DONE } slot_state;
+
+typedef struct slot {
+    uint8_t *data; /* cap + BUZZ__CSV_PAD bytes */
+    size_t cap, len;
+    size_t chunk_len;    /* bytes of whole records (all of len for the last chunk) */
+    bool is_last;        /* the input ends in this chunk */
+    int64_t base_offset; /* decoded-stream offset of data[0] */
+    chunk_batch *batches;
+    size_t batch_count, batch_alloc;
+    int64_t lines; /* newline bytes in the chunk */
+    buzz_status status;
+    buzz_error err;
+    slot_state state; /* guarded by reader->lock when threads > 1 */
+} slot;
+
+struct buzz_csv_reader {
+    buzz_csv_options opts;
+    char *name; /* owned */
+    buzz__csv_stream *stream;
+    buzz_csv_dialect dialect;
+    buzz_simd simd;
+    buzz__csv_scan_fn scan;
+    buzz__csv_track_fn track;
+    buzz__csv_track tracker;
+    size_t chunk_bytes, max_record_bytes;
+
+    buzz_str *names; /* column_count entries, each owned */
+
+    /* Bytes read for sniffing, fed to the pipeline before the stream's next bytes. */
+    uint8_t *head;
+    size_t head_len, head_pos;
+    bool stream_eof;
+
+    slot *slots;
+    size_t slot_count;
+    size_t next_fill;   /* slot index to fill next (ring) */
+    size_t next_out;    /* slot index to consume next */
+    size_t in_flight;   /* queued or done, not yet consumed */
+    size_t out_batch;   /* next batch of slots[next_out] to hand out */
+    bool input_done;    /* the last chunk has been queued */
+    int64_t fill_offset; /* decoded offset of the next byte to read */
+    int64_t base_line;  /* lines before slots[next_out] */
+
+    buzz_csv_batch cur;
+    buzz_csv_report report;
+    int64_t rows_out;
+    bool failed, finished;
+
+    /* Worker pool (threads > 1). */
+    unsigned threads;
+    pthread_t *workers;
+    size_t worker_count;
+    pthread_mutex_t lock; /* guards slot.state, queue, closing */
+    pthread_cond_t work_cv, done_cv;
+    size_t *queue; /* ring of slot indices, slot_count entries */
+    size_t q_head, q_count;
+    bool closing;
+    bool has_pool;
+};
+
+const char *buzz_csv_reader_kernel(const buzz_csv_reader *r)
+{
+    return buzz_simd_name(r->simd);
+}
+
+const buzz_csv_dialect *buzz_csv_reader_dialect(const buzz_csv_reader *r)
+{
+    return &r->dialect;
+}
+
+const buzz_csv_report *buzz_csv_reader_report(const buzz_csv_reader *r)
+{
+    return &r->report;
+}
+
+int64_t buzz_csv_reader_input_bytes(const buzz_csv_reader *r)
+{
+    return buzz__csv_stream_raw_size(r->stream);
+}
+
+void buzz_csv_reader_columns(const buzz_csv_reader *r, const buzz_str **out_names,
+                             size_t *out_count)
+{
+    *out_names = r->names;
+    *out_count = r->dialect.column_count;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Batches and tokenizing. */
+static void batch_free(chunk_batch *b)
+{
+    buzz_free(b->cells);
+    buzz_free(b->row_offsets);
+    buzz_free(b->row_lines);
+    buzz_free(b->extras);
+    buzz_free(b->issues);
+    memset(b, 0, sizeof *b);
+}
+
+static buzz_status batch_alloc(chunk_batch *b, size_t ncols, size_t row_cap, buzz_error *err)
+{
+    if (b->cells && b->row_cap == row_cap)
+        return BUZZ_OK;
+    batch_free(b);
+    b->row_cap = row_cap;
+    b->cells = buzz_malloc(ncols * row_cap * sizeof *b->cells);
+    b->row_offsets = buzz_malloc(row_cap * sizeof *b->row_offsets);
+    b->row_lines = buzz_malloc(row_cap * sizeof *b->row_lines);
+    b->extras = buzz_malloc(row_cap * sizeof *b->extras);
+    b->issues = buzz_malloc(ISSUES_PER_BATCH * sizeof *b->issues);
+    if (!b->cells || !b->row_offsets || !b->row_lines || !b->extras || !b->issues) {
+        batch_free(b);
+        return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory allocating a batch of %zu rows",
+                              row_cap);
+    }
+    return BUZZ_OK;
+}
+
+static size_t batch_rows(const buzz_csv_reader *r)
+{
+    size_t ncols = r->dialect.column_count ? r->dialect.column_count : 1;
+    size_t rows = BATCH_CELLS / ncols;
+    return rows ? rows : 1;
+}
+
+/* Tokenize one chunk into its slot's batches. Runs on a worker thread (or the caller's). */
+static void tokenize_slot(const buzz_csv_reader *r, slot *s)
+{
+    buzz__csv_tok t;
+    buzz__csv_tok_init(&t, &r->dialect);
+    t.data = s->data;
+    size_t row_cap = batch_rows(r);
+    size_t pos = 0;
+    s->batch_count = 0;
+    s->status = BUZZ_OK;
+    if (r->opts.is_cancelled && r->opts.is_cancelled(r->opts.cancel_user)) {
+        s->status = buzz_error_set(&s->err, BUZZ_ERR_CANCELLED, "reading was cancelled");
+        return;
+    }
+    for (;;) {
+        if (s->batch_count == s->batch_alloc) {
+            size_t n = s->batch_alloc ? s->batch_alloc * 2 : 2;
+            chunk_batch *nb = buzz_realloc(s->batches, n * sizeof *nb);
+            if (!nb) {
+                s->status = buzz_error_set(&s->err, BUZZ_ERR_NOMEM, "out of memory");
+                return;
+            }
+            memset(nb + s->batch_alloc, 0, (n - s->batch_alloc) * sizeof *nb);
+            s->batches = nb;
+            s->batch_alloc = n;
+        }
+        chunk_batch *b = &s->batches[s->batch_count];
+        s->status = batch_alloc(b, t.ncols, row_cap, &s->err);
+        if (s->status)
+            return;
+        t.cells = b->cells;
+        t.row_offsets = b->row_offsets;
+        t.row_lines = b->row_lines;
+        t.extras = b->extras;
+        t.issues = b->issues;
+        t.row_cap = row_cap;
+        t.issue_cap = ISSUES_PER_BATCH;
+        buzz__csv_tok_reset_output(&t);
+        pos = r->scan(&t, pos, s->chunk_len);
+        bool done = pos >= s->chunk_len && !t.is_full;
+        if (done && s->is_last)
+            buzz__csv_scan_finish(&t, s->chunk_len);
+        b->rows = t.rows;
+        b->extra_count = t.extra_count;
+        b->issue_count = t.issue_count;
+        memcpy(b->issue_totals, t.issue_totals, sizeof b->issue_totals);
+        b->blank_lines = t.blank_lines;
+        b->comment_lines = t.comment_lines;
+        s->batch_count++;
+        if (done)
+            break;
+        if (pos >= s->chunk_len && s->is_last) {
+            /* The batch filled exactly at the end: a final empty batch closes any open record. */
+            continue;
+        }
+        if (pos >= s->chunk_len)
+            break;
+    }
+    s->lines = t.line;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Worker pool. */
+static void *worker_main(void *arg)
+{
+    buzz_csv_reader *r = arg;
+    pthread_mutex_lock(&r->lock);
+    for (;;) {
+        while (r->q_count == 0 && !r->closing)
+            pthread_cond_wait(&r->work_cv, &r->lock);
+        if (r->closing)
+            break;
+        size_t idx = r->queue[r->q_head];
+        r->q_head = (r->q_head + 1) % r->slot_count;
+        r->q_count--;
+        pthread_mutex_unlock(&r->lock);
+        tokenize_slot(r, &r->slots[idx]);
+        pthread_mutex_lock(&r->lock);
+        r->slots[idx].state = SLOT_DONE;
+        pthread_cond_broadcast(&r->done_cv);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+static void submit(buzz_csv_reader *r, size_t idx)
+{
+    if (!r->has_pool) {
+        tokenize_slot(r, &r->slots[idx]);
+        r->slots[idx].state = SLOT_DONE;
+        return;
+    }
+    pthread_mutex_lock(&r->lock);
+    r->slots[idx].state = SLOT_QUEUED;
+    r->queue[(r->q_head + r->q_count) % r->slot_count] = idx;
+    r->q_count++;
+    pthread_cond_signal(&r->work_cv);
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void wait_done(buzz_csv_reader *r, size_t idx)
+{
+    if (!r->has_pool)
+        return;
+    pthread_mutex_lock(&r->lock);
+    while (r->slots[idx].state != SLOT_DONE)
+        pthread_cond_wait(&r->done_cv, &r->lock);
+    pthread_mutex_unlock(&r->lock);
+}
+
+static buzz_status start_pool(buzz_csv_reader *r, buzz_error *err)
+{
+    if (r->threads <= 1)
+        return BUZZ_OK;
+    if (pthread_mutex_init(&r->lock, NULL) != 0)
+        return buzz_error_set(err, BUZZ_ERR_INTERNAL, "cannot create a mutex");
+    pthread_cond_init(&r->work_cv, NULL);
+    pthread_cond_init(&r->done_cv, NULL);
+    r->has_pool = true;
+    r->queue = buzz_calloc(r->slot_count, sizeof *r->queue);
+    r->workers = buzz_calloc(r->threads, sizeof *r->workers);
+    if (!r->queue || !r->workers)
+        return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory starting worker threads");
+    for (unsigned i = 0; i < r->threads; i++) {
+        if (pthread_create(&r->workers[i], NULL, worker_main, r) != 0)
+            return buzz_error_set(err, BUZZ_ERR_INTERNAL, "cannot start a worker thread");
+        r->worker_count++;
+    }
+    return BUZZ_OK;
+}
+
+static void stop_pool(buzz_csv_reader *r)
+{
+    if (!r->has_pool)
+        return;
+    pthread_mutex_lock(&r->lock);
+    r->closing = true;
+    pthread_cond_broadcast(&r->work_cv);
+    pthread_mutex_unlock(&r->lock);
+    for (size_t i = 0; i < r->worker_count; i++)
+        pthread_join(r->workers[i], NULL);
+    pthread_cond_destroy(&r->work_cv);
+    pthread_cond_destroy(&r->done_cv);
+    pthread_mutex_destroy(&r->lock);
+    buzz_free(r->workers);
+    buzz_free(r->queue);
+    r->has_pool = false;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Filling chunks (caller thread). */
+
+/* Next decoded bytes: first what is left of the head, then the stream. */
+static buzz_status pull(buzz_csv_reader *r, uint8_t *dst, size_t cap, size_t *out_len,
+                        buzz_error *err)
+{
+    if (r->head_pos < r->head_len) {
+        size_t n = r->head_len - r->head_pos;
+        if (n > cap)
+            n = cap;
+        memcpy(dst, r->head + r->head_pos, n);
+        r->head_pos += n;
+        *out_len = n;
+        return BUZZ_OK;
+    }
+    if (r->stream_eof) {
+        *out_len = 0;
+        return BUZZ_OK;
+    }
+    BUZZ_TRY(buzz__csv_stream_read(r->stream, dst, cap, out_len, err));
+    if (*out_len == 0)
+        r->stream_eof = true;
+    return BUZZ_OK;
+}
+
+static buzz_status slot_reserve(slot *s, size_t need, buzz_error *err)
+{
+    if (need <= s->cap)
+        return BUZZ_OK;
+    uint8_t *p = buzz_realloc(s->data, need + BUZZ__CSV_PAD);
+    if (!p)
+        return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory growing a chunk to %zu bytes",
+                              need);
+    s->data = p;
+    s->cap = need;
+    return BUZZ_OK;
+}
+
+/* Fill slot `idx`: carry over the previous chunk's partial record, read up to chunk_bytes, and
+ * cut after the last record end. */
+static buzz_status fill_slot(buzz_csv_reader *r, size_t idx, const uint8_t *carry,
+                             size_t carry_len, buzz_error *err)
+{
+    slot *s = &r->slots[idx];
+    size_t target = r->chunk_bytes;
+    if (carry_len >= target)
+        target = carry_len + r->chunk_bytes;
+    BUZZ_TRY(slot_reserve(s, target, err));
+    if (carry_len)
+        memmove(s->data, carry, carry_len);
+    s->len = carry_len;
+    s->base_offset = r->fill_offset - (int64_t)carry_len;
+    s->is_last = false;
+    size_t boundary = 0;
+    for (;;) {
+        size_t scanned = s->len;
+        bool at_eof = false;
+        /* The stream returns whole characters only, so stop when fewer than 16 bytes are left
+         * (its minimum read); the chunk counts as full then. */
+        while (s->cap - s->len >= 16) {
+            size_t got;
+            BUZZ_TRY(pull(r, s->data + s->len, s->cap - s->len, &got, err));
+            if (got == 0) {
+                at_eof = true;
+                break;
+            }
+            s->len += got;
+            r->fill_offset += (int64_t)got;
+        }
+        memset(s->data + s->len, 0, BUZZ__CSV_PAD);
+        if (s->len > scanned) {
+            size_t b = r->track(&r->tracker, s->data, scanned, s->len);
+            if (b)
+                boundary = b;
+        }
+        if (at_eof) {
+            /* End of input: everything is the last chunk. */
+            s->is_last = true;
+            s->chunk_len = s->len;
+            return BUZZ_OK;
+        }
+        if (boundary)
+            break;
+        /* One record longer than the buffer: grow within max_record_bytes. */
+        if (s->cap >= r->max_record_bytes) {
+            buzz_pos where = {r->name, 0, 0, s->base_offset};
+            return buzz_error_at(err, BUZZ_ERR_LIMIT, &where,
+                                 "a record is longer than the limit of %zu bytes (is a quote "
+                                 "left open?)",
+                                 r->max_record_bytes);
+        }
+        size_t grow = s->cap * 2 < r->max_record_bytes ? s->cap * 2 : r->max_record_bytes;
+        BUZZ_TRY(slot_reserve(s, grow, err));
+    }
+    s->chunk_len = boundary;
+    return BUZZ_OK;
+}
+
+/* Queue chunks until every slot is busy or the input is exhausted. */
+static buzz_status fill_pipeline(buzz_csv_reader *r, buzz_error *err)
+{
+    while (!r->input_done && r->in_flight < r->slot_count) {
+        if (r->opts.is_cancelled && r->opts.is_cancelled(r->opts.cancel_user))
+            return buzz_error_set(err, BUZZ_ERR_CANCELLED, "reading was cancelled");
+        size_t idx = r->next_fill;
+        /* The partial record at the end of the previous chunk moves to this one. */
+        const uint8_t *carry = NULL;
+        size_t carry_len = 0;
+        size_t prev = (idx + r->slot_count - 1) % r->slot_count;
+        slot *ps = &r->slots[prev];
+        if (ps->len > ps->chunk_len) {
+            carry = ps->data + ps->chunk_len;
+            carry_len = ps->len - ps->chunk_len;
+        }
+        /* The carry lives in the previous slot, which a worker may be tokenizing right now:
+         * tokenizing touches only data[0, chunk_len), and the carry is past it. */
+        BUZZ_TRY(fill_slot(r, idx, carry, carry_len, err));
+        if (carry_len)
+            ps->len = ps->chunk_len;
+        r->input_done = r->slots[idx].is_last;
+        r->next_fill = (idx + 1) % r->slot_count;
+        r->in_flight++;
+        submit(r, idx);
+        if (r->opts.on_progress)
+            r->opts.on_progress(r->opts.progress_user, buzz__csv_stream_raw_consumed(r->stream),
+                                buzz__csv_stream_raw_size(r->stream));
+    }
+    return BUZZ_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Reporting. */
+const char *buzz_csv_issue_kind_name(buzz_csv_issue_kind kind);
+
+static void record_issue(buzz_csv_reader *r, buzz_csv_issue_kind kind, int64_t line,
+                         int64_t offset, const char *msg)
+{
+    int64_t n = r->report.counts[kind]++;
+    if (n < BUZZ_CSV_ISSUE_EXAMPLES) {
+        buzz_csv_issue *is = &r->report.examples[kind][n];
+        is->kind = kind;
+        is->line = line;
+        is->offset = offset;
+        snprintf(is->message, sizeof is->message, "%s", msg);
+    }
+}
+
+static void describe(const buzz_csv_reader *r, const buzz__csv_raw_issue *is, char *msg,
+                     size_t cap)
+{
+    size_t ncols = r->dialect.column_count;
+    switch (is->kind) {
+    case BUZZ_CSV_TOO_FEW_FIELDS:
+        snprintf(msg, cap, "expected %zu fields, found %u; the missing ones are empty (NULL)",
+                 ncols, is->detail);
+        break;
+    case BUZZ_CSV_TOO_MANY_FIELDS:
+        snprintf(msg, cap, "expected %zu fields, found %u; the extra fields are kept apart",
+                 ncols, is->detail);
+        break;
+    case BUZZ_CSV_UNTERMINATED_QUOTE:
+        snprintf(msg, cap, "the quote opened in field %u is never closed; the field runs to the "
+                 "end of the input", is->field + 1);
+        break;
+    case BUZZ_CSV_TEXT_AFTER_QUOTE:
+        snprintf(msg, cap, "text follows the closing quote of field %u; kept as part of the value",
+                 is->field + 1);
+        break;
+    case BUZZ_CSV_QUOTE_IN_FIELD:
+        snprintf(msg, cap, "a quote inside unquoted field %u; kept as text", is->field + 1);
+        break;
+    case BUZZ_CSV_NUL_BYTES:
+        snprintf(msg, cap, "NUL bytes inside the record; kept");
+        break;
+    default:
+        snprintf(msg, cap, "%s", buzz_csv_issue_kind_name(is->kind));
+        break;
+    }
+}
+
+/* Make batch b of slot s the current batch: absolute offsets and lines, issues into the report. */
+static buzz_status publish(buzz_csv_reader *r, slot *s, chunk_batch *b, size_t drop_tail,
+                           buzz_error *err)
+{
+    size_t rows = b->rows - drop_tail;
+    for (size_t i = 0; i < b->rows; i++) {
+        b->row_offsets[i] += s->base_offset;
+        b->row_lines[i] += r->base_line + 1;
+    }
+    for (size_t i = 0; i < b->issue_count; i++) {
+        const buzz__csv_raw_issue *is = &b->issues[i];
+        if (is->row >= rows)
+            continue; /* a footer row: reported as such below */
+        char msg[160];
+        describe(r, is, msg, sizeof msg);
+        int64_t line = b->row_lines[is->row];
+        int64_t off = s->base_offset + is->rec_offset;
+        if (r->opts.strict) {
+            buzz_pos where = {r->name, line, 0, off};
+            return buzz_error_at(err, BUZZ_ERR_PARSE, &where, "%s (--strict)", msg);
+        }
+        record_issue(r, is->kind, line, off, msg);
+    }
+    /* Issues beyond the examples kept per batch are counted without detail. */
+    for (size_t k = 0; k < BUZZ_CSV_ISSUE_KIND_COUNT; k++) {
+        int64_t listed = 0;
+        for (size_t i = 0; i < b->issue_count; i++)
+            if (b->issues[i].kind == k)
+                listed++;
+        if (b->issue_totals[k] > listed)
+            r->report.counts[k] += b->issue_totals[k] - listed;
+    }
+    for (size_t i = rows; i < b->rows; i++) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "a line after the table (a total or a note) is skipped");
+        if (r->opts.strict) {
+            buzz_pos where = {r->name, b->row_lines[i], 0, b->row_offsets[i]};
+            return buzz_error_at(err, BUZZ_ERR_PARSE, &where, "%s (--strict)", msg);
+        }
+        record_issue(r, BUZZ_CSV_FOOTER_LINES, b->row_lines[i], b->row_offsets[i], msg);
+    }
+    r->report.blank_lines += b->blank_lines;
+    r->report.comment_lines += b->comment_lines;
+    size_t extras = b->extra_count;
+    while (extras > 0 && b->extras[extras - 1].row >= rows)
+        extras--;
+    r->cur.row_count = rows;
+    r->cur.column_count = r->dialect.column_count;
+    r->cur.first_row = r->rows_out;
+    r->cur.data = (const char *)s->data;
+    r->cur.cells = b->cells;
+    r->cur.row_stride = b->row_cap;
+    r->cur.row_lines = b->row_lines;
+    r->cur.row_offsets = b->row_offsets;
+    r->cur.extras = b->extras;
+    r->cur.extra_count = extras;
+    r->rows_out += (int64_t)rows;
+    r->report.rows = r->rows_out;
+    return BUZZ_OK;
+}
+
+static void finish_report(buzz_csv_reader *r)
+{
+    int64_t invalid = buzz__csv_stream_invalid_count(r->stream);
+    if (invalid > 0 && r->report.counts[BUZZ_CSV_INVALID_BYTES] == 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%lld byte sequences are not valid %s; replaced by U+FFFD",
+                 (long long)invalid, buzz_encoding_name(buzz__csv_stream_encoding(r->stream)));
+        record_issue(r, BUZZ_CSV_INVALID_BYTES, 0, buzz__csv_stream_invalid_first_offset(r->stream),
+                     msg);
+        r->report.counts[BUZZ_CSV_INVALID_BYTES] = invalid;
+    }
+    r->dialect.encoding = buzz__csv_stream_encoding(r->stream);
+}
+
+buzz_status buzz_csv_reader_next(buzz_csv_reader *r, const buzz_csv_batch **out_batch,
+                                 buzz_error *err)
+{
+    *out_batch = NULL;
+    if (r->failed)
+        return buzz_error_set(err, BUZZ_ERR_ARG, "the reader already failed; close it");
+    if (r->finished)
+        return BUZZ_OK;
+    buzz_status st;
+    for (;;) {
+        st = fill_pipeline(r, err);
+        if (st)
+            goto fail;
+        if (r->in_flight == 0) {
+            r->finished = true;
+            finish_report(r);
+            r->report.bytes_read = r->fill_offset;
+            return BUZZ_OK;
+        }
+        slot *s = &r->slots[r->next_out];
+        wait_done(r, r->next_out);
+        if (s->status) {
+            st = s->status;
+            if (err)
+                *err = s->err;
+            goto fail;
+        }
+        if (r->out_batch < s->batch_count) {
+            chunk_batch *b = &s->batches[r->out_batch];
+            size_t drop = 0;
+            if (s->is_last && r->dialect.footer_lines > 0) {
+                /* Footer rows are the last rows of the input, all in its last chunk. */
+                size_t after = 0;
+                for (size_t i = r->out_batch + 1; i < s->batch_count; i++)
+                    after += s->batches[i].rows;
+                size_t want = (size_t)r->dialect.footer_lines;
+                if (want > after)
+                    drop = want - after < b->rows ? want - after : b->rows;
+            }
+            r->out_batch++;
+            st = publish(r, s, b, drop, err);
+            if (st)
+                goto fail;
+            r->report.bytes_read = r->fill_offset;
+            if (r->cur.row_count == 0 && r->cur.extra_count == 0)
+                continue; /* an all-blank batch: nothing to hand out */
+            *out_batch = &r->cur;
+            return BUZZ_OK;
+        }
+        /* This chunk is consumed: its lines move the base, its slot becomes free. */
+        r->base_line += s->lines;
+        s->state = SLOT_FREE;
+        r->out_batch = 0;
+        r->next_out = (r->next_out + 1) % r->slot_count;
+        r->in_flight--;
+    }
+fail:
+    r->failed = true;
+    return st;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Open: stream, samples, sniff, preamble, header. */
+static buzz_status read_head(buzz_csv_reader *r, buzz_error *err)
+{
+    r->head = buzz_malloc(HEAD_BYTES + BUZZ__CSV_PAD);
+    if (!r->head)
+        return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory reading the input's start");
+    while (HEAD_BYTES - r->head_len >= 16) { /* the stream's minimum read */
+        size_t got;
+        BUZZ_TRY(buzz__csv_stream_read(r->stream, r->head + r->head_len, HEAD_BYTES - r->head_len,
+                                       &got, err));
+        if (got == 0) {
+            r->stream_eof = true;
+            break;
+        }
+        r->head_len += got;
+    }
+    memset(r->head + r->head_len, 0, BUZZ__CSV_PAD);
+    return BUZZ_OK;
+}
+
+static buzz_status sniff(buzz_csv_reader *r, buzz_error *err)
+{
+    buzz__csv_samples smp;
+    memset(&smp, 0, sizeof smp);
+    smp.head = r->head;
+    smp.head_len = r->head_len;
+    smp.head_is_all = r->stream_eof;
+    uint8_t *bufs[5] = {0};
+    buzz_status st = BUZZ_OK;
+    if (!r->stream_eof && buzz__csv_stream_is_seekable(r->stream)) {
+        int64_t size = buzz__csv_stream_raw_size(r->stream);
+        for (size_t i = 0; i < 5 && size > (int64_t)HEAD_BYTES; i++) {
+            bufs[i] = buzz_malloc(SAMPLE_BYTES);
+            if (!bufs[i]) {
+                st = buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory sampling the input");
+                goto done;
+            }
+            int64_t at = i < 4 ? size * (int64_t)(i + 1) / 5 : size - (int64_t)SAMPLE_BYTES;
+            if (at < (int64_t)HEAD_BYTES)
+                at = HEAD_BYTES;
+            size_t got = 0;
+            st = buzz__csv_stream_sample(r->stream, at, bufs[i], SAMPLE_BYTES, &got, err);
+            if (st)
+                goto done;
+            if (i < 4) {
+                smp.mid[smp.mid_count] = bufs[i];
+                smp.mid_len[smp.mid_count++] = got;
+            } else {
+                smp.tail = bufs[i];
+                smp.tail_len = got;
+            }
+        }
+    }
+    st = buzz__csv_sniff(&smp, &r->opts, &r->dialect, err);
+done:
+    for (size_t i = 0; i < 5; i++)
+        buzz_free(bufs[i]);
+    return st;
+}
+
+/* Skip the preamble lines and read the header record from the head buffer. */
+static buzz_status read_preamble_and_header(buzz_csv_reader *r, buzz_error *err)
+{
+    const uint8_t nl = r->dialect.newline == BUZZ_NEWLINE_CR ? '\r' : '\n';
+    size_t pos = 0;
+    int64_t lines = 0;
+    while (lines < r->dialect.skip_lines && pos < r->head_len) {
+        const uint8_t *p = memchr(r->head + pos, nl, r->head_len - pos);
+        if (!p) {
+            if (!r->stream_eof) {
+                buzz_pos where = {r->name, lines + 1, 0, (int64_t)pos};
+                return buzz_error_at(err, BUZZ_ERR_LIMIT, &where,
+                                     "the lines to skip before the table are longer than %u bytes",
+                                     HEAD_BYTES);
+            }
+            pos = r->head_len;
+            break;
+        }
+        pos = (size_t)(p - r->head) + 1;
+        if (nl == '\r' && pos < r->head_len && r->head[pos] == '\n')
+            pos++;
+        lines++;
+    }
+    r->base_line = lines;
+    size_t ncols = r->dialect.column_count ? r->dialect.column_count : 1;
+    r->names = buzz_calloc(ncols, sizeof *r->names);
+    if (!r->names)
+        return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory reading the header");
+    for (size_t c = 0; c < ncols; c++) {
+        r->names[c].ptr = buzz_strndup("", 0);
+        if (!r->names[c].ptr)
+            return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory reading the header");
+    }
+    if (r->dialect.has_header && pos < r->head_len) {
+        buzz__csv_tok t;
+        buzz__csv_tok_init(&t, &r->dialect);
+        /* The header is tokenized in a copy: unescaping in place must not touch the data bytes
+         * that the pipeline reads from the head later. */
+        size_t avail = r->head_len - pos;
+        uint8_t *copy = buzz_malloc(avail + BUZZ__CSV_PAD);
+        buzz_csv_cell *cells = buzz_calloc(ncols, sizeof *cells);
+        int64_t off = 0, line = 0;
+        buzz_csv_extra extra;
+        buzz__csv_raw_issue issues[4];
+        buzz_status st = BUZZ_OK;
+        if (!copy || !cells) {
+            st = buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory reading the header");
+            goto hdone;
+        }
+        memcpy(copy, r->head + pos, avail);
+        memset(copy + avail, 0, BUZZ__CSV_PAD);
+        t.data = copy;
+        t.cells = cells;
+        t.row_offsets = &off;
+        t.row_lines = &line;
+        t.extras = &extra;
+        t.issues = issues;
+        t.issue_cap = 4;
+        t.row_cap = 1;
+        size_t used = buzz__csv_scan_scalar(&t, 0, avail);
+        if (!t.is_full) {
+            if (!r->stream_eof) {
+                buzz_pos where = {r->name, lines + 1, 0, (int64_t)pos};
+                st = buzz_error_at(err, BUZZ_ERR_LIMIT, &where,
+                                   "the header row is longer than %u bytes", HEAD_BYTES);
+                goto hdone;
+            }
+            buzz__csv_scan_finish(&t, avail);
+            used = avail;
+        }
+        if (t.rows == 1) {
+            for (size_t c = 0; c < ncols; c++) {
+                if (cells[c].len_flags & BUZZ_CSV_CELL_MISSING)
+                    continue;
+                size_t n = buzz_csv_cell_len(cells[c]);
+                char *name = buzz_strndup((const char *)copy + cells[c].offset, n);
+                if (!name) {
+                    st = buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory reading the header");
+                    goto hdone;
+                }
+                buzz_free((void *)r->names[c].ptr);
+                r->names[c].ptr = name;
+                r->names[c].len = n;
+            }
+        }
+        pos += used;
+        r->base_line += t.line;
+    hdone:
+        buzz_free(copy);
+        buzz_free(cells);
+        if (st)
+            return st;
+    }
+    r->head_pos = pos;
+    r->fill_offset = (int64_t)pos;
+    return BUZZ_OK;
+}
+
+static buzz_status check_options(const buzz_csv_options *o, buzz_error *err)
+{
+    if (o->threads > MAX_THREADS)
+        return buzz_error_set(err, BUZZ_ERR_ARG, "--threads must be between 1 and %d, got %u",
+                              MAX_THREADS, o->threads);
+    if (o->simd != BUZZ_SIMD_AUTO && !buzz_simd_supported(o->simd))
+        return buzz_error_set(err, BUZZ_ERR_ARG, "--simd=%s is not supported by this CPU",
+                              buzz_simd_name(o->simd));
+    if (o->has_skip_lines && o->skip_lines < 0)
+        return buzz_error_set(err, BUZZ_ERR_ARG, "--skip must be 0 or more, got %lld",
+                              (long long)o->skip_lines);
+    if (o->chunk_bytes && o->chunk_bytes < 64)
+        return buzz_error_set(err, BUZZ_ERR_ARG, "chunk size must be at least 64 bytes, got %zu",
+                              o->chunk_bytes);
+    return BUZZ_OK;
+}
+
+buzz_status buzz_csv_reader_open(buzz_csv_reader **out, const char *path,
+                                 const buzz_csv_options *opts, buzz_error *err)
+{
+    *out = NULL;
+    buzz_csv_options zero;
+    if (!opts) {
+        memset(&zero, 0, sizeof zero);
+        opts = &zero;
+    }
+    BUZZ_TRY(check_options(opts, err));
+    buzz_csv_reader *r = buzz_calloc(1, sizeof *r);
+    if (!r)
+        return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory opening a CSV reader");
+    buzz_status st;
+    r->opts = *opts;
+    const char *name = opts->source_name ? opts->source_name
+                                         : (strcmp(path, "-") == 0 ? "stdin" : path);
+    r->name = buzz_strndup(name, strlen(name));
+    if (!r->name) {
+        st = buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory opening a CSV reader");
+        goto fail;
+    }
+    r->opts.source_name = r->name;
+    r->chunk_bytes = opts->chunk_bytes ? opts->chunk_bytes : DEFAULT_CHUNK;
+    r->max_record_bytes = opts->max_record_bytes ? opts->max_record_bytes : DEFAULT_MAX_RECORD;
+    if (r->max_record_bytes < r->chunk_bytes)
+        r->max_record_bytes = r->chunk_bytes;
+    if (r->max_record_bytes > BUZZ_CSV_CELL_LEN_MASK)
+        r->max_record_bytes = BUZZ_CSV_CELL_LEN_MASK; /* cell lengths are 30 bits */
+    r->simd = opts->simd == BUZZ_SIMD_AUTO ? buzz_simd_best() : opts->simd;
+    r->scan = buzz__csv_pick_scan(r->simd);
+    r->track = buzz__csv_pick_track(r->simd);
+    if (!r->scan || !r->track) {
+        st = buzz_error_set(err, BUZZ_ERR_ARG, "--simd=%s is not supported by this CPU",
+                            buzz_simd_name(r->simd));
+        goto fail;
+    }
+    st = buzz__csv_stream_open(&r->stream, path, r->name, opts->encoding, err);
+    if (st)
+        goto fail;
+    st = read_head(r, err);
+    if (st)
+        goto fail;
+    st = sniff(r, err);
+    if (st)
+        goto fail;
+    r->dialect.encoding = buzz__csv_stream_encoding(r->stream);
+    r->dialect.has_bom = buzz__csv_stream_has_bom(r->stream);
+    r->dialect.compression = buzz__csv_stream_compression(r->stream);
+    size_t max_cols = opts->max_columns ? opts->max_columns : DEFAULT_MAX_COLUMNS;
+    if (r->dialect.column_count > max_cols) {
+        buzz_pos where = {r->name, 0, 0, -1};
+        st = buzz_error_at(err, BUZZ_ERR_LIMIT, &where,
+                           "the table has %zu columns, more than the limit of %zu",
+                           r->dialect.column_count, max_cols);
+        goto fail;
+    }
+    if (r->dialect.column_count == 0)
+        r->dialect.column_count = 1;
+    st = read_preamble_and_header(r, err);
+    if (st)
+        goto fail;
+    buzz__csv_track_init(&r->tracker, &r->dialect);
+    r->threads = opts->threads ? opts->threads : buzz_cpu_count();
+    if (r->threads > MAX_THREADS)
+        r->threads = MAX_THREADS;
+    r->slot_count = r->threads + 2;
+    r->slots = buzz_calloc(r->slot_count, sizeof *r->slots);
+    if (!r->slots) {
+        st = buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory opening a CSV reader");
+        goto fail;
+    }
+    st = start_pool(r, err);
+    if (st)
+        goto fail;
+    *out = r;
+    return BUZZ_OK;
+fail:
+    buzz_csv_reader_close(r);
+    return st;
+}
+
+void buzz_csv_reader_close(buzz_csv_reader *r)
+{
+    if (!r)
+        return;
+    /* Workers may still be tokenizing queued chunks: stop them before freeing the slots. */
+    if (r->has_pool) {
+        for (size_t i = 0; i < r->slot_count; i++)
+            if (r->slots[i].state == SLOT_QUEUED)
+                wait_done(r, i);
+        stop_pool(r);
+    }
+    if (r->slots) {
+        for (size_t i = 0; i < r->slot_count; i++) {
+            slot *s = &r->slots[i];
+            for (size_t b = 0; b < s->batch_alloc; b++)
+                batch_free(&s->batches[b]);
+            buzz_free(s->batches);
+            buzz_free(s->data);
+        }
+        buzz_free(r->slots);
+    }
+    if (r->names) {
+        for (size_t c = 0; c < r->dialect.column_count; c++)
+            buzz_free((void *)r->names[c].ptr);
+        buzz_free(r->names);
+    }
+    buzz_free(r->head);
+    buzz__csv_stream_close(r->stream);
+    buzz_free(r->name);
+    buzz_free(r);
+}

@@ -1,0 +1,464 @@
+/* csv/scan_scalar.c: the reference tokenizer. Its byte-at-a-time state machine *defines* how Buzz
+ * reads CSV; the SIMD kernels (scan_avx2.c, scan_avx512.c) must produce identical batches for every
+ * input, and fall back to buzz__csv_scan_bytes for any 64-byte block their fast path declines.
+ * The same state machine without output (buzz__csv_track_scalar) finds record boundaries for the
+ * chunk splitter in reader.c, so chunks always start at a record start.
+ *
+ * The rules, lenient like Python's csv module so that one broken field never shifts a million rows:
+ *  - A quote opens a quoted field only at the start of a field. A quote inside an unquoted field is
+ *    text (issue QUOTE_IN_FIELD).
+ *  - Inside quotes, "" is one quote; the escape byte (when distinct from the quote) makes the next
+ *    byte literal; delimiters and newlines are text.
+ *  - A quote inside quotes followed by anything but a quote, delimiter or newline closes the quotes;
+ *    the rest up to the separator is appended as text (issue TEXT_AFTER_QUOTE). A CR between a
+ *    closing quote and the LF is part of the line ending.
+ *  - Records end at LF (a CR right before it is dropped), or at CR in CR mode (an LF right after it
+ *    is dropped). Empty lines are skipped and counted. Comment lines (comment byte at the start of a
+ *    record) are skipped and counted.
+ *  - Rows with too few fields are padded with MISSING cells; fields beyond the column count are kept
+ *    as raw text in the batch's extras (unless they are empty trailing fields the dialect expects).
+ *  - A quoted field still open at the end of the input ends there (issue UNTERMINATED_QUOTE).
+ * Cells are unquoted and unescaped in place, in the writable chunk buffer. */
+#include "csv_internal.h"
+
+#include <string.h>
+
+void buzz__csv_tok_init(buzz__csv_tok *t, const buzz_csv_dialect *d)
+{
+    memset(t, 0, sizeof *t);
+    t->delim = (uint8_t)d->delimiter;
+    t->has_quote = d->quote != BUZZ_CSV_NONE;
+    t->quote = t->has_quote ? (uint8_t)d->quote : 0;
+    t->has_escape = d->escape != BUZZ_CSV_NONE && d->escape != d->quote;
+    t->escape = t->has_escape ? (uint8_t)d->escape : 0;
+    t->has_comment = d->comment != BUZZ_CSV_NONE;
+    t->comment = t->has_comment ? (uint8_t)d->comment : 0;
+    t->cr_mode = d->newline == BUZZ_NEWLINE_CR;
+    t->ncols = d->column_count ? d->column_count : 1;
+    t->trailing_empty = d->trailing_empty_columns;
+    t->state = BUZZ__ST_FIELD_START;
+}
+
+void buzz__csv_tok_reset_output(buzz__csv_tok *t)
+{
+    t->rows = 0;
+    t->extra_count = 0;
+    t->issue_count = 0;
+    memset(t->issue_totals, 0, sizeof t->issue_totals);
+    t->blank_lines = 0;
+    t->comment_lines = 0;
+    t->is_full = false;
+}
+
+static void add_issue(buzz__csv_tok *t, buzz_csv_issue_kind kind, uint32_t detail)
+{
+    t->issue_totals[kind]++;
+    if (t->issue_count < t->issue_cap) {
+        buzz__csv_raw_issue *is = &t->issues[t->issue_count++];
+        is->kind = kind;
+        is->row = (uint32_t)t->rows;
+        is->rec_offset = (uint32_t)t->rec_start;
+        is->field = (uint32_t)t->col;
+        is->detail = detail;
+    }
+}
+
+/* Unescape the quoted content data[s, e) in place: "" becomes ", escape+x becomes x. Returns the
+ * new length. The content was accepted by the state machine, so every quote in it is the first of a
+ * pair and every escape has a following byte inside the range, except at an unterminated end. */
+static size_t unescape(buzz__csv_tok *t, size_t s, size_t e)
+{
+    uint8_t *d = t->data;
+    size_t r = s, w = s;
+    while (r < e) {
+        uint8_t c = d[r];
+        if ((c == t->quote || (t->has_escape && c == t->escape)) && r + 1 < e) {
+            d[w++] = d[r + 1];
+            r += 2;
+        } else {
+            d[w++] = c;
+            r++;
+        }
+    }
+    return w - s;
+}
+
+static bool needs_unescape(const buzz__csv_tok *t, size_t s, size_t e)
+{
+    const uint8_t *d = t->data;
+    if (e <= s)
+        return false;
+    if (memchr(d + s, t->quote, e - s))
+        return true;
+    return t->has_escape && memchr(d + s, t->escape, e - s) != NULL;
+}
+
+/* The current field ends at `e` (offset of its separator, or the end of the input). `at_nl`: the
+ * separator is a record-ending newline, so a CR right before it belongs to the line ending. */
+void buzz__csv_end_field(buzz__csv_tok *t, size_t e, bool at_nl)
+{
+    uint8_t *d = t->data;
+    size_t s = t->field_start;
+    buzz__csv_state st = t->state;
+    if (at_nl && !t->cr_mode && e > s && d[e - 1] == '\r')
+        e--; /* the CR of a CRLF: at_nl means any quotes are closed, so it is not text */
+    if (t->col >= t->ncols) {
+        t->quote_in_field = false;
+        if (t->col == t->ncols)
+            t->extra_start = s;
+        t->extra_fields++;
+        if (e > s)
+            t->extra_nonempty = true;
+        return;
+    }
+    uint32_t flags = 0;
+    size_t off = s, len;
+    switch (st) {
+    case BUZZ__ST_QUOTE_IN_QUOTED:
+    case BUZZ__ST_AFTER_QUOTE: {
+        size_t close = t->close_pos;
+        flags = BUZZ_CSV_CELL_QUOTED;
+        off = s + 1;
+        len = needs_unescape(t, off, close) ? unescape(t, off, close) : close - off;
+        if (close + 1 < e) {
+            /* Text after the closing quote: appended, reported. */
+            size_t tail = e - (close + 1);
+            memmove(d + off + len, d + close + 1, tail);
+            len += tail;
+            add_issue(t, BUZZ_CSV_TEXT_AFTER_QUOTE, 0);
+        }
+        break;
+    }
+    case BUZZ__ST_QUOTED:
+    case BUZZ__ST_ESCAPE:
+        /* Unterminated at the end of the input: everything after the quote is the value. */
+        flags = BUZZ_CSV_CELL_QUOTED;
+        off = s + 1;
+        len = needs_unescape(t, off, e) ? unescape(t, off, e) : e - off;
+        add_issue(t, BUZZ_CSV_UNTERMINATED_QUOTE, 0);
+        break;
+    default:
+        len = e - s;
+        if (t->quote_in_field)
+            add_issue(t, BUZZ_CSV_QUOTE_IN_FIELD, 0);
+        break;
+    }
+    t->quote_in_field = false;
+    buzz_csv_cell *cell = &t->cells[t->col * t->row_cap + t->rows];
+    cell->offset = (uint32_t)off;
+    cell->len_flags = (uint32_t)len | flags;
+}
+
+/* The record that started at rec_start ends; `next` is the offset of the next record. Call after
+ * buzz__csv_end_field for its last field. */
+void buzz__csv_end_record(buzz__csv_tok *t, size_t next)
+{
+    size_t r = t->rows;
+    bool blank = t->col == 0 &&
+                 (t->cells[r].len_flags & (BUZZ_CSV_CELL_LEN_MASK | BUZZ_CSV_CELL_QUOTED)) == 0;
+    if (t->has_nul) {
+        add_issue(t, BUZZ_CSV_NUL_BYTES, 0);
+        t->has_nul = false;
+    }
+    if (blank) {
+        t->blank_lines++;
+    } else {
+        if (t->col + 1 < t->ncols) {
+            add_issue(t, BUZZ_CSV_TOO_FEW_FIELDS, (uint32_t)(t->col + 1));
+            for (size_t c = t->col + 1; c < t->ncols; c++) {
+                buzz_csv_cell *cell = &t->cells[c * t->row_cap + r];
+                cell->offset = (uint32_t)t->rec_start;
+                cell->len_flags = BUZZ_CSV_CELL_MISSING;
+            }
+        }
+        if (t->extra_fields > 0 && (t->extra_nonempty || t->extra_fields > t->trailing_empty)) {
+            add_issue(t, BUZZ_CSV_TOO_MANY_FIELDS, (uint32_t)(t->col + 1));
+            buzz_csv_extra *x = &t->extras[t->extra_count++];
+            x->row = r;
+            x->field_count = t->extra_fields;
+            x->offset = (uint32_t)t->extra_start;
+            size_t xe = next;
+            /* Raw text ends before the record's newline (and the CR of a CRLF). */
+            while (xe > t->extra_start && (t->data[xe - 1] == '\n' || t->data[xe - 1] == '\r'))
+                xe--;
+            x->len = (uint32_t)(xe - t->extra_start);
+        }
+        t->row_offsets[r] = (int64_t)t->rec_start;
+        t->row_lines[r] = t->rec_line;
+        t->rows = r + 1;
+        if (t->rows == t->row_cap)
+            t->is_full = true;
+    }
+    t->col = 0;
+    t->extra_fields = 0;
+    t->extra_nonempty = false;
+    t->rec_start = next;
+    t->rec_line = t->line;
+    t->field_start = next;
+    t->state = BUZZ__ST_FIELD_START;
+}
+
+/* After a record-ending newline at nl_pos: in CR mode an LF right after the CR is part of it. */
+static size_t after_newline(const buzz__csv_tok *t, size_t nl_pos, size_t end)
+{
+    size_t next = nl_pos + 1;
+    if (t->cr_mode && next < end && t->data[next] == '\n')
+        next++;
+    return next;
+}
+
+size_t buzz__csv_scan_bytes(buzz__csv_tok *t, size_t pos, size_t end)
+{
+    uint8_t *d = t->data;
+    const uint8_t nl = t->cr_mode ? '\r' : '\n';
+    const uint8_t delim = t->delim;
+    const uint8_t quote = t->quote;
+    const bool has_quote = t->has_quote;
+    while (pos < end) {
+        uint8_t c = d[pos];
+        switch (t->state) {
+        case BUZZ__ST_FIELD_START:
+            if (has_quote && c == quote) {
+                t->state = BUZZ__ST_QUOTED;
+                pos++;
+                break;
+            }
+            if (t->has_comment && c == t->comment && t->col == 0 && pos == t->rec_start) {
+                t->state = BUZZ__ST_COMMENT;
+                pos++;
+                break;
+            }
+            t->state = BUZZ__ST_UNQUOTED;
+            break; /* the byte is handled as the first of an unquoted field */
+        case BUZZ__ST_UNQUOTED:
+        case BUZZ__ST_AFTER_QUOTE:
+            while (pos < end && d[pos] != delim && d[pos] != nl && d[pos] != quote && d[pos] != 0)
+                pos++;
+            if (pos >= end)
+                break;
+            c = d[pos];
+            if (c == delim) {
+                buzz__csv_end_field(t, pos, false);
+                t->col++;
+                pos++;
+                t->field_start = pos;
+                t->state = BUZZ__ST_FIELD_START;
+            } else if (c == nl) {
+                t->line++;
+                buzz__csv_end_field(t, pos, true);
+                pos = after_newline(t, pos, end);
+                buzz__csv_end_record(t, pos);
+                if (t->is_full)
+                    return pos;
+            } else if (c == 0) {
+                t->has_nul = true;
+                pos++;
+            } else {
+                /* A quote (quote byte may be 0 only when has_quote is false, caught above). */
+                if (has_quote && t->state == BUZZ__ST_UNQUOTED)
+                    t->quote_in_field = true;
+                pos++;
+            }
+            break;
+        case BUZZ__ST_QUOTED:
+            while (pos < end && d[pos] != quote && d[pos] != nl && d[pos] != 0 &&
+                   !(t->has_escape && d[pos] == t->escape))
+                pos++;
+            if (pos >= end)
+                break;
+            c = d[pos];
+            if (c == quote) {
+                t->close_pos = pos;
+                t->state = BUZZ__ST_QUOTE_IN_QUOTED;
+            } else if (c == nl) {
+                t->line++;
+            } else if (c == 0) {
+                t->has_nul = true;
+            } else {
+                t->state = BUZZ__ST_ESCAPE;
+            }
+            pos++;
+            break;
+        case BUZZ__ST_ESCAPE:
+            if (c == nl)
+                t->line++;
+            else if (c == 0)
+                t->has_nul = true;
+            t->state = BUZZ__ST_QUOTED;
+            pos++;
+            break;
+        case BUZZ__ST_QUOTE_IN_QUOTED:
+            if (c == quote) {
+                t->state = BUZZ__ST_QUOTED;
+                pos++;
+            } else if (c == delim) {
+                buzz__csv_end_field(t, pos, false); /* a quoted field, closed at close_pos */
+                t->col++;
+                pos++;
+                t->field_start = pos;
+                t->state = BUZZ__ST_FIELD_START;
+            } else if (c == nl) {
+                t->line++;
+                buzz__csv_end_field(t, pos, true);
+                pos = after_newline(t, pos, end);
+                buzz__csv_end_record(t, pos);
+                if (t->is_full)
+                    return pos;
+            } else {
+                t->state = BUZZ__ST_AFTER_QUOTE; /* the byte is text after the closing quote */
+            }
+            break;
+        case BUZZ__ST_COMMENT: {
+            const uint8_t *p = memchr(d + pos, nl, end - pos);
+            if (!p) {
+                pos = end;
+                break;
+            }
+            t->line++;
+            pos = after_newline(t, (size_t)(p - d), end);
+            t->comment_lines++;
+            t->rec_start = pos;
+            t->rec_line = t->line;
+            t->field_start = pos;
+            t->state = BUZZ__ST_FIELD_START;
+            break;
+        }
+        }
+    }
+    return pos;
+}
+
+size_t buzz__csv_scan_scalar(buzz__csv_tok *t, size_t pos, size_t end)
+{
+    return buzz__csv_scan_bytes(t, pos, end);
+}
+
+void buzz__csv_scan_finish(buzz__csv_tok *t, size_t end)
+{
+    if (t->state == BUZZ__ST_COMMENT) {
+        t->comment_lines++;
+        t->state = BUZZ__ST_FIELD_START;
+        t->rec_start = t->field_start = end;
+        return;
+    }
+    if (t->state == BUZZ__ST_FIELD_START && t->col == 0 && t->rec_start >= end)
+        return; /* nothing pending */
+    buzz__csv_end_field(t, end, false);
+    buzz__csv_end_record(t, end);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Boundary tracking: the state machine above with every output removed. */
+void buzz__csv_track_init(buzz__csv_track *k, const buzz_csv_dialect *d)
+{
+    memset(k, 0, sizeof *k);
+    k->delim = (uint8_t)d->delimiter;
+    k->has_quote = d->quote != BUZZ_CSV_NONE;
+    k->quote = k->has_quote ? (uint8_t)d->quote : 0;
+    k->has_escape = d->escape != BUZZ_CSV_NONE && d->escape != d->quote;
+    k->escape = k->has_escape ? (uint8_t)d->escape : 0;
+    k->has_comment = d->comment != BUZZ_CSV_NONE;
+    k->comment = k->has_comment ? (uint8_t)d->comment : 0;
+    k->cr_mode = d->newline == BUZZ_NEWLINE_CR;
+    k->state = BUZZ__ST_FIELD_START;
+    k->at_record_start = true;
+}
+
+size_t buzz__csv_track_scalar(buzz__csv_track *k, const uint8_t *d, size_t pos, size_t end)
+{
+    const uint8_t nl = k->cr_mode ? '\r' : '\n';
+    size_t last = 0;
+    if (k->pending_cr && pos < end) {
+        /* The previous range ended with a record-ending CR; an LF here belongs to it. */
+        k->pending_cr = false;
+        if (d[pos] == '\n')
+            pos++;
+        last = pos;
+    }
+    while (pos < end) {
+        uint8_t c = d[pos];
+        switch (k->state) {
+        case BUZZ__ST_FIELD_START:
+            if (k->has_quote && c == k->quote) {
+                k->state = BUZZ__ST_QUOTED;
+                k->at_record_start = false;
+                pos++;
+                break;
+            }
+            if (k->has_comment && c == k->comment && k->at_record_start) {
+                k->state = BUZZ__ST_COMMENT;
+                k->at_record_start = false;
+                pos++;
+                break;
+            }
+            k->state = BUZZ__ST_UNQUOTED;
+            break;
+        case BUZZ__ST_UNQUOTED:
+        case BUZZ__ST_AFTER_QUOTE:
+            while (pos < end && d[pos] != k->delim && d[pos] != nl)
+                pos++;
+            if (pos >= end)
+                break;
+            if (d[pos] == k->delim) {
+                k->at_record_start = false;
+                k->state = BUZZ__ST_FIELD_START;
+                pos++;
+                break;
+            }
+            goto record_end;
+        case BUZZ__ST_QUOTED:
+            while (pos < end && d[pos] != k->quote && !(k->has_escape && d[pos] == k->escape))
+                pos++;
+            if (pos >= end)
+                break;
+            k->state = d[pos] == k->quote ? BUZZ__ST_QUOTE_IN_QUOTED : BUZZ__ST_ESCAPE;
+            pos++;
+            break;
+        case BUZZ__ST_ESCAPE:
+            k->state = BUZZ__ST_QUOTED;
+            pos++;
+            break;
+        case BUZZ__ST_QUOTE_IN_QUOTED:
+            if (c == k->quote) {
+                k->state = BUZZ__ST_QUOTED;
+                pos++;
+            } else if (c == k->delim) {
+                k->state = BUZZ__ST_FIELD_START;
+                pos++;
+            } else if (c == nl) {
+                goto record_end;
+            } else {
+                k->state = BUZZ__ST_AFTER_QUOTE;
+            }
+            break;
+        case BUZZ__ST_COMMENT: {
+            const uint8_t *p = memchr(d + pos, nl, end - pos);
+            if (!p) {
+                pos = end;
+                break;
+            }
+            pos = (size_t)(p - d);
+            goto record_end;
+        }
+        }
+        continue;
+    record_end:
+        /* d[pos] is the record-ending newline. In CR mode, a CR at the very end of the range is no
+         * boundary yet: the LF that may follow belongs to it. */
+        if (k->cr_mode) {
+            if (pos + 1 >= end) {
+                k->pending_cr = true;
+                k->state = BUZZ__ST_FIELD_START;
+                k->at_record_start = true;
+                return last;
+            }
+            if (d[pos + 1] == '\n')
+                pos++;
+        }
+        pos++;
+        last = pos;
+        k->state = BUZZ__ST_FIELD_START;
+        k->at_record_start = true;
+    }
+    return last;
+}

@@ -1,0 +1,1192 @@
+/* csv/sniff.c: the dialect sniffer. Picks delimiter, quote, escape, record delimiter, comment byte,
+ * preamble (skip_lines, Excel's "sep=" line), header, trailing empty columns and footer lines from
+ * decoded samples of the input (the head; for seekable inputs also up to 4 middle samples and the
+ * tail). It reads the samples with the reference tokenizer (buzz__csv_scan_scalar) on a scratch
+ * copy, so every decision is made on exactly the records the reader will see later; reader.c calls
+ * buzz__csv_sniff once per input and options override anything detected.
+ *
+ * Method. Each candidate (delimiter x quote x escape) tokenizes a bounded part of every sample; its
+ * score is consistency^2 * (1 - 1/m) * typed * (1 - issues) * prior, where m is the modal field
+ * count, consistency the share of records with m fields, typed the share of cells that look like a
+ * value (empty, number, date, boolean, or text holding no other candidate delimiter) and issues the
+ * share of records with quoting trouble (unterminated quote counts five times). A single column
+ * scores 0; rare delimiters (: ^ ~) get a prior of 0.9, space 0.5 and only when at least 95% of the
+ * records agree and a tenth of the cells are numbers, dates or booleans. The winner's dialect then
+ * reads up to HEAD_MAX bytes of the head (and the other samples) for the structural properties:
+ *  - preamble: the table starts at the first record whose field count is the table's (m, or m - k
+ *    with k trailing empties), with at least two non-empty cells when the table has three or more
+ *    columns, and that at least half of the next four records agree with; skip_lines counts the
+ *    physical lines before it (blank lines, comment lines and a "sep=" line included). Lines end at
+ *    the record newline byte: LF, or CR in CR mode.
+ *  - header: per column of the body (records after the first, up to STORE_ROWS), a type is
+ *    dominant when at least 70% of the non-empty cells are numbers, dates or booleans. A first-row
+ *    cell that is text in such a column votes "header", one of the column's type votes "no header",
+ *    empty cells abstain; the majority wins. When no column is typed (all text, or a single row),
+ *    the rule is DuckDB's spirit: header when every first-row cell is non-empty text, the names
+ *    are pairwise distinct, no name reappears as a value of its column, and the first row differs
+ *    in shape (character classes, or a length outside the column's range) from the body in at
+ *    least half of the columns (a single row with distinct text cells is a header).
+ *  - comments: '#' (or ';' when it is not the delimiter) is the comment byte when some record
+ *    starts with it and most such records have a field count other than the table's.
+ *  - trailing empty columns: k > 0 when every record with m fields ends in at least k empty
+ *    fields and the first row (header or not) has either m fields or exactly m - k.
+ *  - footer: the last records of the tail (or of a complete head) whose field count is neither m
+ *    nor m - k, below m - k and at most max(2, m / 2): at most 8 records, after at least one record
+ *    that agrees; footer_lines is the number of non-empty physical lines from the first such record
+ *    to the end of the input. */
+#include "csv_internal.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#define SCORE_HEAD_BYTES (128u << 10) /* head bytes each candidate reads */
+#define SCORE_OTHER_BYTES (32u << 10) /* bytes of each middle/tail sample each candidate reads */
+#define SCORE_ROWS 1500               /* records per sample and candidate */
+#define HEAD_MAX (2u << 20)           /* head bytes read with the chosen dialect */
+#define OTHER_MAX (256u << 10)        /* bytes of each other sample read with the chosen dialect */
+#define MAX_RECS 20000                /* records kept from the head */
+#define TAIL_RECS 4000                /* records kept from the tail */
+#define NCOLS 64                      /* cells examined per record */
+#define STORE_ROWS 512                /* records whose cells are classified for the header */
+#define ROW_CAP 256                   /* tokenizer batch */
+#define HIST_SLOTS 256                /* distinct field counts tracked (power of two) */
+#define MAX_FOOTER 8
+#define FOOTER_BYTES (16u << 10) /* end of the input searched for footer lines */
+#define FOOTER_RECS 8200         /* every record but the last takes 2 bytes or more */
+
+enum { T_EMPTY = 0, T_BOOL, T_NUM, T_DATE, T_TEXT };
+
+/* Shape bits of a cell, for the all-text header rule. */
+enum { SH_LOWER = 1, SH_UPPER = 2, SH_DIGIT = 4, SH_SPACE = 8, SH_PUNCT = 16, SH_HIGH = 32 };
+
+typedef struct cell_info {
+    uint8_t type;  /* T_* */
+    uint8_t shape; /* SH_* bits */
+    uint16_t len;  /* bytes, saturated */
+    uint32_t hash; /* FNV-1a of the value */
+} cell_info;
+
+typedef struct rec {
+    int64_t line;            /* physical lines before the record, from the sample start */
+    int64_t offset;          /* sample-relative byte offset */
+    uint32_t nfields;        /* fields in the record */
+    uint32_t trailing_empty; /* empty fields at its end */
+    uint32_t nonempty;       /* non-empty cells among the first NCOLS */
+    uint8_t lead;            /* first byte of the record */
+} rec;
+
+typedef struct hist {
+    uint32_t key[HIST_SLOTS];
+    uint32_t count[HIST_SLOTS];
+} hist;
+
+/* One sample prepared for scanning. */
+typedef struct sample {
+    const uint8_t *p;
+    size_t len;
+    bool ends_input; /* the last record is complete (end of input) */
+    bool drop_first; /* starts at an arbitrary byte: its first record may be off */
+} sample;
+
+/* Tokenizer with its caller-allocated outputs and a scratch copy of the sample being read. */
+typedef struct scanner {
+    buzz__csv_tok tok;
+    buzz_csv_cell *cells;
+    int64_t *offs, *lines;
+    buzz_csv_extra *extras;
+    uint8_t *scratch;
+    size_t scratch_cap;
+    int64_t issues[BUZZ_CSV_ISSUE_KIND_COUNT];
+} scanner;
+
+typedef void (*row_fn)(void *user, const buzz__csv_tok *t, size_t r, size_t nfields,
+                       const uint8_t *orig);
+
+/* ---------------------------------------------------------------------------------------------
+ * Small helpers. */
+static bool is_byte(int v)
+{
+    return v > 0 && v < 256;
+}
+
+static size_t bounded(size_t n, size_t max)
+{
+    return n < max ? n : max;
+}
+
+static bool is_nl(int c)
+{
+    return c == '\n' || c == '\r';
+}
+
+static void hist_add_n(hist *h, uint32_t k, uint32_t n)
+{
+    size_t i = (k * 2654435761u) & (HIST_SLOTS - 1);
+    for (size_t probe = 0; probe < HIST_SLOTS; probe++) {
+        if (h->count[i] == 0) {
+            h->key[i] = k;
+            h->count[i] = n;
+            return;
+        }
+        if (h->key[i] == k) {
+            h->count[i] += n;
+            return;
+        }
+        i = (i + 1) & (HIST_SLOTS - 1);
+    }
+}
+
+static void hist_add(hist *h, uint32_t k)
+{
+    hist_add_n(h, k, 1);
+}
+
+/* Modal key (ties: more fields win); 0 when empty. */
+static uint32_t hist_mode(const hist *h, uint32_t *out_count, uint64_t *out_total)
+{
+    uint32_t best = 0, best_n = 0;
+    uint64_t total = 0;
+    for (size_t i = 0; i < HIST_SLOTS; i++) {
+        total += h->count[i];
+        if (h->count[i] > best_n || (h->count[i] == best_n && h->count[i] && h->key[i] > best)) {
+            best = h->key[i];
+            best_n = h->count[i];
+        }
+    }
+    if (out_count)
+        *out_count = best_n;
+    if (out_total)
+        *out_total = total;
+    return best;
+}
+
+static uint8_t lower_ascii(uint8_t c)
+{
+    return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
+
+static bool equals_ci(const uint8_t *p, size_t n, const char *word)
+{
+    size_t wn = strlen(word);
+    if (n != wn)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (lower_ascii(p[i]) != (uint8_t)word[i])
+            return false;
+    return true;
+}
+
+static bool is_digit(uint8_t c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* A number: sign, optional currency, digit groups split by '.' (and ',' unless ',' delimits),
+ * optional exponent and percent sign. */
+static bool is_number(const uint8_t *p, size_t n, uint8_t delim)
+{
+    size_t i = 0, digits = 0, dots = 0, commas = 0;
+    if (i < n && (p[i] == '+' || p[i] == '-'))
+        i++;
+    if (i < n && p[i] == '$')
+        i++;
+    for (; i < n; i++) {
+        uint8_t c = p[i];
+        if (is_digit(c)) {
+            digits++;
+        } else if ((c == '.' || (c == ',' && delim != ',')) && i + 1 < n && is_digit(p[i + 1])) {
+            dots += c == '.';
+            commas += c == ',';
+        } else {
+            break;
+        }
+    }
+    if (digits == 0 || (dots >= 2 && commas == 0))
+        return false;
+    if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+        size_t j = i + 1;
+        if (j < n && (p[j] == '+' || p[j] == '-'))
+            j++;
+        if (j >= n || !is_digit(p[j]))
+            return false;
+        while (j < n && is_digit(p[j]))
+            j++;
+        i = j;
+    }
+    if (i < n && p[i] == '%')
+        i++;
+    return i == n;
+}
+
+/* A date, time or timestamp made of digits and - / : . T Z + separators (AM/PM allowed). */
+static bool is_date(const uint8_t *p, size_t n)
+{
+    size_t digits = 0, marks = 0, dots = 0;
+    if (n >= 2 && (equals_ci(p + n - 2, 2, "am") || equals_ci(p + n - 2, 2, "pm")))
+        n -= 2;
+    if (n == 0 || !is_digit(p[0]))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if (is_digit(c))
+            digits++;
+        else if (c == '-' || c == '/' || c == ':')
+            marks++;
+        else if (c == '.')
+            dots++;
+        else if (c != ' ' && c != 'T' && c != 'Z' && c != '+')
+            return false;
+    }
+    return digits >= 3 && (marks > 0 || dots >= 2);
+}
+
+static uint8_t classify(const uint8_t *p, size_t n, uint8_t delim)
+{
+    while (n > 0 && (p[0] == ' ' || p[0] == '\t')) {
+        p++;
+        n--;
+    }
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+        n--;
+    if (n == 0)
+        return T_EMPTY;
+    static const char *const nulls[] = {"na", "n/a", "null", "nan", "none", "-", "?", "nil"};
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(nulls); i++)
+        if (equals_ci(p, n, nulls[i]))
+            return T_EMPTY;
+    if (equals_ci(p, n, "true") || equals_ci(p, n, "false") || equals_ci(p, n, "yes") ||
+        equals_ci(p, n, "no"))
+        return T_BOOL;
+    if (is_number(p, n, delim))
+        return T_NUM;
+    if (is_date(p, n))
+        return T_DATE;
+    return T_TEXT;
+}
+
+static uint8_t shape_of(const uint8_t *p, size_t n)
+{
+    uint8_t s = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if (c >= 'a' && c <= 'z')
+            s |= SH_LOWER;
+        else if (c >= 'A' && c <= 'Z')
+            s |= SH_UPPER;
+        else if (is_digit(c))
+            s |= SH_DIGIT;
+        else if (c == ' ')
+            s |= SH_SPACE;
+        else if (c >= 0x80)
+            s |= SH_HIGH;
+        else
+            s |= SH_PUNCT;
+    }
+    return s;
+}
+
+static uint32_t fnv1a(const uint8_t *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+/* Unquoted text holding a byte some other dialect would split on (or a stray quote) is what a
+ * wrong delimiter leaves in its cells. */
+static bool is_dirty_text(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if (c == ',' || c == ';' || c == '\t' || c == '|' || c == '^' || c == '~' || c == '"')
+            return true;
+    }
+    return false;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Scanning a sample with the reference tokenizer. */
+static buzz_status scanner_init(scanner *sc, size_t scratch_bytes, buzz_error *err)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->cells = buzz_malloc(sizeof(buzz_csv_cell) * NCOLS * ROW_CAP);
+    sc->offs = buzz_malloc(sizeof(int64_t) * ROW_CAP);
+    sc->lines = buzz_malloc(sizeof(int64_t) * ROW_CAP);
+    sc->extras = buzz_malloc(sizeof(buzz_csv_extra) * ROW_CAP);
+    sc->scratch_cap = scratch_bytes;
+    sc->scratch = buzz_malloc(scratch_bytes + BUZZ__CSV_PAD);
+    if (!sc->cells || !sc->offs || !sc->lines || !sc->extras || !sc->scratch)
+        return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory: sniffer needs %zu bytes",
+                              scratch_bytes + sizeof(buzz_csv_cell) * NCOLS * ROW_CAP);
+    return BUZZ_OK;
+}
+
+static void scanner_free(scanner *sc)
+{
+    buzz_free(sc->cells);
+    buzz_free(sc->offs);
+    buzz_free(sc->lines);
+    buzz_free(sc->extras);
+    buzz_free(sc->scratch);
+    memset(sc, 0, sizeof *sc);
+}
+
+/* Fields of row r: extras say how many beyond NCOLS; otherwise the MISSING cells that pad a short
+ * row form a suffix, found by binary search. */
+static size_t row_fields(const buzz__csv_tok *t, size_t r, size_t *xi)
+{
+    if (*xi < t->extra_count && t->extras[*xi].row == r)
+        return NCOLS + t->extras[(*xi)++].field_count;
+    size_t lo = 1, hi = NCOLS; /* answer in [lo, hi]: cells [lo, answer) are present */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (buzz_csv_cell_is_missing(t->cells[mid * t->row_cap + r]))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* Tokenize s with dialect d (column_count ignored), calling fn for each record, at most max_rows.
+ * The scratch copy is unescaped in place by the tokenizer; `orig` passed to fn is the sample. */
+static void scan_sample(scanner *sc, const buzz_csv_dialect *d, const sample *s, size_t max_rows,
+                        row_fn fn, void *user)
+{
+    size_t len = s->len < sc->scratch_cap ? s->len : sc->scratch_cap;
+    bool ends = s->ends_input && len == s->len;
+    buzz__csv_tok *t = &sc->tok;
+    buzz_csv_dialect dd = *d;
+    dd.column_count = NCOLS;
+    dd.trailing_empty_columns = 0;
+    memset(sc->issues, 0, sizeof sc->issues);
+    if (len == 0)
+        return;
+    memcpy(sc->scratch, s->p, len);
+    memset(sc->scratch + len, 0, BUZZ__CSV_PAD);
+    buzz__csv_tok_init(t, &dd);
+    t->data = sc->scratch;
+    t->cells = sc->cells;
+    t->row_offsets = sc->offs;
+    t->row_lines = sc->lines;
+    t->row_cap = ROW_CAP;
+    t->extras = sc->extras;
+    size_t pos = 0, seen = 0;
+    bool skip = s->drop_first;
+    for (;;) {
+        pos = buzz__csv_scan_scalar(t, pos, len);
+        bool full = t->is_full;
+        if (!full && ends)
+            buzz__csv_scan_finish(t, len);
+        size_t xi = 0;
+        for (size_t r = 0; r < t->rows && seen < max_rows; r++) {
+            size_t nf = row_fields(t, r, &xi);
+            if (skip) {
+                skip = false;
+                continue;
+            }
+            fn(user, t, r, nf, s->p);
+            seen++;
+        }
+        for (size_t k = 0; k < BUZZ_CSV_ISSUE_KIND_COUNT; k++)
+            sc->issues[k] += t->issue_totals[k];
+        if (!full || seen >= max_rows)
+            break;
+        buzz__csv_tok_reset_output(t);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Candidate scoring. */
+typedef struct score_acc {
+    hist h;
+    uint64_t cells, typed, valued; /* cells; cells that look like values; numbers/dates/booleans */
+    uint8_t delim;
+} score_acc;
+
+static void score_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf, const uint8_t *orig)
+{
+    (void)orig;
+    score_acc *a = user;
+    hist_add(&a->h, (uint32_t)(nf > UINT32_MAX ? UINT32_MAX : nf));
+    size_t n = nf < NCOLS ? nf : NCOLS;
+    for (size_t c = 0; c < n; c++) {
+        buzz_csv_cell cell = t->cells[c * t->row_cap + r];
+        const uint8_t *p = t->data + cell.offset;
+        size_t len = buzz_csv_cell_len(cell);
+        uint8_t ty = classify(p, len, a->delim);
+        a->cells++;
+        a->valued += ty == T_NUM || ty == T_DATE || ty == T_BOOL;
+        if (ty != T_TEXT || buzz_csv_cell_is_quoted(cell) || !is_dirty_text(p, len))
+            a->typed++;
+    }
+}
+
+static double delim_prior(int d)
+{
+    switch (d) {
+    case ',':
+    case ';':
+    case '\t':
+    case '|':
+        return 1.0;
+    case ' ':
+        return 0.5;
+    default:
+        return 0.9;
+    }
+}
+
+/* Score of one dialect over all samples; *out_mode gets its modal field count. */
+static double score_dialect(scanner *sc, const buzz_csv_dialect *d, const sample *smp, size_t nsmp,
+                            uint32_t *out_mode, score_acc *a)
+{
+    memset(a, 0, sizeof *a);
+    a->delim = (uint8_t)d->delimiter;
+    int64_t bad = 0, unterminated = 0;
+    for (size_t i = 0; i < nsmp; i++) {
+        sample s = smp[i];
+        size_t cap = i == 0 ? SCORE_HEAD_BYTES : SCORE_OTHER_BYTES;
+        if (s.len > cap) {
+            s.len = cap;
+            s.ends_input = false;
+        }
+        scan_sample(sc, d, &s, SCORE_ROWS, score_row, a);
+        bad += sc->issues[BUZZ_CSV_TEXT_AFTER_QUOTE] + sc->issues[BUZZ_CSV_QUOTE_IN_FIELD];
+        unterminated += sc->issues[BUZZ_CSV_UNTERMINATED_QUOTE];
+    }
+    uint32_t n_mode;
+    uint64_t total;
+    uint32_t m = hist_mode(&a->h, &n_mode, &total);
+    *out_mode = m;
+    if (total == 0 || m <= 1)
+        return 0.0;
+    double consist = (double)n_mode / (double)total;
+    /* Words of a text column split as consistently as a table does: space needs values too. */
+    if (d->delimiter == ' ' && (consist < 0.95 || a->valued * 10 < a->cells))
+        return 0.0;
+    double typed = a->cells ? (double)a->typed / (double)a->cells : 0.0;
+    double issues = (double)(bad + 5 * unterminated) / (double)total;
+    if (issues > 1.0)
+        issues = 1.0;
+    return consist * consist * (1.0 - 1.0 / m) * typed * (1.0 - issues) * delim_prior(d->delimiter);
+}
+
+/* Bytes present anywhere in the scoring parts of the samples. */
+static void byte_presence(const sample *smp, size_t nsmp, bool seen[256], bool *out_bs_quote,
+                          bool *out_bs_apos)
+{
+    memset(seen, 0, 256);
+    *out_bs_quote = *out_bs_apos = false;
+    for (size_t i = 0; i < nsmp; i++) {
+        size_t cap = i == 0 ? SCORE_HEAD_BYTES : SCORE_OTHER_BYTES;
+        size_t n = smp[i].len < cap ? smp[i].len : cap;
+        const uint8_t *p = smp[i].p;
+        for (size_t j = 0; j < n; j++) {
+            seen[p[j]] = true;
+            if (p[j] == '\\' && j + 1 < n) {
+                *out_bs_quote |= p[j + 1] == '"';
+                *out_bs_apos |= p[j + 1] == '\'';
+            }
+        }
+    }
+}
+
+/* Choose delimiter, quote and escape (those not fixed: want_* == 0) by score. Ties keep the
+ * earlier candidate: ',' before rarer delimiters, '"' before '\'' before none, doubling before
+ * backslash, so a sample without quotes reads as standard CSV. */
+static void choose_dialect(scanner *sc, buzz_csv_dialect *d, int want_delim, int want_quote,
+                           int want_escape, const sample *smp, size_t nsmp)
+{
+    static const int all_delims[] = {',', ';', '\t', '|', ':', '^', '~', ' '};
+    bool seen[256], bs_quote, bs_apos;
+    byte_presence(smp, nsmp, seen, &bs_quote, &bs_apos);
+    int delims[BUZZ_ARRAY_LEN(all_delims)], quotes[3];
+    size_t nd = 0, nq = 0;
+    if (want_delim) {
+        delims[nd++] = want_delim;
+    } else {
+        for (size_t i = 0; i < BUZZ_ARRAY_LEN(all_delims); i++)
+            if (seen[all_delims[i]])
+                delims[nd++] = all_delims[i];
+    }
+    if (want_quote) {
+        quotes[nq++] = want_quote;
+    } else {
+        quotes[nq++] = '"';
+        if (seen['\''])
+            quotes[nq++] = '\'';
+        if (!want_escape)
+            quotes[nq++] = BUZZ_CSV_NONE;
+    }
+    buzz_csv_dialect best_d = *d;
+    best_d.delimiter = (char)(want_delim ? want_delim : ',');
+    best_d.quote = quotes[0];
+    best_d.escape =
+        quotes[0] == BUZZ_CSV_NONE ? BUZZ_CSV_NONE : (want_escape ? want_escape : quotes[0]);
+    double best = 0.0;
+    score_acc a;
+    for (size_t di = 0; di < nd; di++) {
+        for (size_t qi = 0; qi < nq; qi++) {
+            int q = quotes[qi];
+            int escapes[2];
+            size_t ne = 0;
+            if (q == BUZZ_CSV_NONE) {
+                escapes[ne++] = BUZZ_CSV_NONE;
+            } else if (want_escape) {
+                escapes[ne++] = want_escape;
+            } else {
+                escapes[ne++] = q;
+                if ((q == '"' && bs_quote) || (q == '\'' && bs_apos))
+                    escapes[ne++] = '\\';
+            }
+            for (size_t ei = 0; ei < ne; ei++) {
+                if (q == delims[di] || escapes[ei] == delims[di] ||
+                    (is_byte(q) && q == d->comment) || delims[di] == d->comment ||
+                    (is_byte(escapes[ei]) && escapes[ei] == d->comment))
+                    continue;
+                buzz_csv_dialect c = *d;
+                c.delimiter = (char)delims[di];
+                c.quote = q;
+                c.escape = escapes[ei];
+                uint32_t m;
+                double v = score_dialect(sc, &c, smp, nsmp, &m, &a);
+                if (v > best + 1e-9) {
+                    best = v;
+                    best_d = c;
+                }
+            }
+        }
+    }
+    *d = best_d;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Collecting the records of a sample read with the chosen dialect. */
+typedef struct collect {
+    rec *recs;
+    size_t n, cap;
+    cell_info *info; /* STORE_ROWS x NCOLS, or NULL */
+    hist h;
+    uint8_t delim;
+} collect;
+
+static uint32_t extras_trailing_empty(const buzz__csv_tok *t, size_t r, bool *out_all_empty)
+{
+    *out_all_empty = false;
+    for (size_t i = 0; i < t->extra_count; i++) {
+        const buzz_csv_extra *x = &t->extras[i];
+        if (x->row != r)
+            continue;
+        const uint8_t *p = t->data + x->offset;
+        size_t n = x->len, k = 0;
+        while (k < n && p[n - 1 - k] == t->delim)
+            k++;
+        if (k == n && k + 1 == x->field_count) {
+            *out_all_empty = true;
+            return (uint32_t)x->field_count;
+        }
+        return (uint32_t)k;
+    }
+    return 0;
+}
+
+static void collect_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf,
+                        const uint8_t *orig)
+{
+    collect *c = user;
+    uint32_t nf32 = nf > UINT32_MAX ? UINT32_MAX : (uint32_t)nf;
+    hist_add(&c->h, nf32);
+    if (c->n >= c->cap)
+        return;
+    rec *x = &c->recs[c->n];
+    x->line = t->row_lines[r];
+    x->offset = t->row_offsets[r];
+    x->nfields = nf32;
+    x->lead = orig[x->offset];
+    size_t n = nf < NCOLS ? nf : NCOLS;
+    bool all_empty = true;
+    uint32_t trailing = 0;
+    if (nf > NCOLS)
+        trailing = extras_trailing_empty(t, r, &all_empty);
+    x->nonempty = 0;
+    cell_info *info = c->info && c->n < STORE_ROWS ? &c->info[c->n * NCOLS] : NULL;
+    for (size_t j = n; j-- > 0;) {
+        buzz_csv_cell cell = t->cells[j * t->row_cap + r];
+        const uint8_t *p = t->data + cell.offset;
+        size_t len = buzz_csv_cell_len(cell);
+        if (len > 0) {
+            x->nonempty++;
+            all_empty = false;
+        } else if (all_empty) {
+            trailing++;
+        }
+        if (info) {
+            info[j].type = classify(p, len, c->delim);
+            info[j].shape = shape_of(p, len);
+            info[j].len = (uint16_t)(len > UINT16_MAX ? UINT16_MAX : len);
+            info[j].hash = fnv1a(p, len);
+        }
+    }
+    x->trailing_empty = trailing;
+    c->n++;
+}
+
+static buzz_status collect_init(collect *c, size_t cap, bool with_info, uint8_t delim,
+                                buzz_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->cap = cap;
+    c->delim = delim;
+    c->recs = buzz_malloc(sizeof(rec) * cap);
+    if (with_info)
+        c->info = buzz_malloc(sizeof(cell_info) * STORE_ROWS * NCOLS);
+    if (!c->recs || (with_info && !c->info))
+        return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory: sniffer record buffer");
+    return BUZZ_OK;
+}
+
+static void collect_reset(collect *c)
+{
+    c->n = 0;
+    memset(&c->h, 0, sizeof c->h);
+}
+
+static void collect_free(collect *c)
+{
+    buzz_free(c->recs);
+    buzz_free(c->info);
+    memset(c, 0, sizeof *c);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Newlines, the "sep=" line, and sample alignment. */
+static buzz_newline detect_newline(const uint8_t *p, size_t n)
+{
+    size_t lf = 0, crlf = 0, cr = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\n') {
+            lf++;
+        } else if (p[i] == '\r') {
+            if (i + 1 < n && p[i + 1] == '\n')
+                crlf++;
+            else if (i + 1 < n)
+                cr++;
+        }
+    }
+    if (cr > lf)
+        return BUZZ_NEWLINE_CR;
+    if (lf > 0 && crlf * 2 > lf)
+        return BUZZ_NEWLINE_CRLF;
+    return BUZZ_NEWLINE_LF;
+}
+
+/* Offset just past the newline ending the line that starts at pos, or n when it has none. */
+static size_t next_line(const uint8_t *p, size_t n, size_t pos, bool cr_mode)
+{
+    const uint8_t nl = cr_mode ? '\r' : '\n';
+    const uint8_t *q = pos < n ? memchr(p + pos, nl, n - pos) : NULL;
+    if (!q)
+        return n;
+    size_t i = (size_t)(q - p) + 1;
+    if (cr_mode && i < n && p[i] == '\n')
+        i++;
+    return i;
+}
+
+/* Excel's first line "sep=X" (also quoted, "sep=X"): returns X, or 0. */
+static int parse_sep_line(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    bool quoted = n > 0 && p[0] == '"';
+    i += quoted;
+    if (n < i + 5 || !equals_ci(p + i, 4, "sep="))
+        return 0;
+    uint8_t c = p[i + 4];
+    i += 5;
+    if (quoted) {
+        if (i >= n || p[i] != '"')
+            return 0;
+        i++;
+    }
+    if (c == 0 || is_nl(c) || (c == '"' && !quoted))
+        return 0;
+    if (i < n && !is_nl(p[i]))
+        return 0;
+    return c;
+}
+
+/* A sample that starts at an arbitrary byte: drop up to the first newline. */
+static sample align_sample(const uint8_t *p, size_t n, size_t cap, bool cr_mode, bool ends)
+{
+    sample s = {0};
+    if (!p || n == 0)
+        return s;
+    size_t start = next_line(p, n, 0, cr_mode);
+    if (start >= n)
+        return s;
+    s.p = p + start;
+    s.len = n - start;
+    s.ends_input = ends;
+    if (s.len > cap) {
+        s.len = cap;
+        s.ends_input = false;
+    }
+    s.drop_first = true;
+    return s;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Option validation. */
+static buzz_status check_char(const char *flag, int v, bool none_ok, buzz_error *err)
+{
+    if (v == 0 || (none_ok && v == BUZZ_CSV_NONE))
+        return BUZZ_OK;
+    if (!is_byte(v))
+        return buzz_error_set(err, BUZZ_ERR_ARG, "%s must be a single byte%s, got %d", flag,
+                              none_ok ? " or none" : "", v);
+    if (is_nl(v))
+        return buzz_error_set(err, BUZZ_ERR_ARG, "%s cannot be a newline character", flag);
+    return BUZZ_OK;
+}
+
+static buzz_status validate(const buzz_csv_options *o, buzz_error *err)
+{
+    BUZZ_TRY(check_char("--delimiter", o->delimiter, false, err));
+    BUZZ_TRY(check_char("--quote", o->quote, true, err));
+    BUZZ_TRY(check_char("--escape", o->escape, true, err));
+    BUZZ_TRY(check_char("--comment", o->comment, true, err));
+    if (is_byte(o->delimiter) && o->delimiter == o->quote)
+        return buzz_error_set(err, BUZZ_ERR_ARG,
+                              "--delimiter and --quote must differ, both are '%c'", o->delimiter);
+    if (is_byte(o->delimiter) && o->delimiter == o->escape)
+        return buzz_error_set(err, BUZZ_ERR_ARG,
+                              "--delimiter and --escape must differ, both are '%c'", o->delimiter);
+    if (is_byte(o->delimiter) && o->delimiter == o->comment)
+        return buzz_error_set(err, BUZZ_ERR_ARG,
+                              "--delimiter and --comment must differ, both are '%c'", o->delimiter);
+    if (is_byte(o->quote) && o->quote == o->comment)
+        return buzz_error_set(err, BUZZ_ERR_ARG, "--quote and --comment must differ, both are '%c'",
+                              o->quote);
+    if (is_byte(o->escape) && o->quote == BUZZ_CSV_NONE)
+        return buzz_error_set(err, BUZZ_ERR_ARG,
+                              "--escape '%c' needs a quote character, but --quote is none",
+                              o->escape);
+    if (is_byte(o->escape) && o->escape == o->comment)
+        return buzz_error_set(err, BUZZ_ERR_ARG,
+                              "--escape and --comment must differ, both are '%c'", o->escape);
+    if (o->header < -1 || o->header > 1)
+        return buzz_error_set(err, BUZZ_ERR_ARG,
+                              "--header must be 1 (yes), -1 (no) or 0 (detect), got %d", o->header);
+    if ((int)o->newline < BUZZ_NEWLINE_AUTO || (int)o->newline > BUZZ_NEWLINE_CR)
+        return buzz_error_set(err, BUZZ_ERR_ARG, "--newline must be auto, lf, crlf or cr, got %d",
+                              (int)o->newline);
+    if (o->has_skip_lines && o->skip_lines < 0)
+        return buzz_error_set(err, BUZZ_ERR_ARG, "--skip must be 0 or more lines, got %" PRId64,
+                              o->skip_lines);
+    return BUZZ_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Structure: table start, trailing empty columns, header, comments, footer. */
+static bool fits(const rec *r, uint32_t m, uint32_t cols)
+{
+    return r->nfields == m || r->nfields == cols;
+}
+
+/* First record of the table (see the file comment); 0 when none qualifies. */
+static size_t table_start(const collect *c, uint32_t m, uint32_t cols)
+{
+    size_t limit = c->n < 200 ? c->n : 200;
+    if (limit > c->n / 2 + 1)
+        limit = c->n / 2 + 1;
+    for (size_t i = 0; i < limit; i++) {
+        const rec *r = &c->recs[i];
+        if (!fits(r, m, cols))
+            continue;
+        if (cols >= 3 && r->nonempty < 2)
+            continue; /* an Excel title padded to the table width: "Report,,,," */
+        size_t seen = 0, agree = 0;
+        for (size_t j = i + 1; j < c->n && seen < 4; j++, seen++)
+            agree += fits(&c->recs[j], m, cols);
+        if (agree * 2 >= seen)
+            return i;
+    }
+    return 0;
+}
+
+/* Smallest trailing-empty count over records with m fields from `from` on; *io_rows counts them. */
+static uint32_t min_trailing(const collect *c, size_t from, uint32_t m, uint32_t k, size_t *io_rows)
+{
+    for (size_t i = from; i < c->n; i++) {
+        const rec *r = &c->recs[i];
+        if (r->nfields != m)
+            continue;
+        (*io_rows)++;
+        if (r->trailing_empty < k)
+            k = r->trailing_empty;
+    }
+    return k;
+}
+
+typedef struct col_stats {
+    uint32_t nonempty, num, date, boolean;
+    uint16_t min_len, max_len;
+    uint64_t shapes; /* bit s set when a body cell had shape s */
+} col_stats;
+
+static void column_stats(const collect *c, size_t r0, size_t j, uint32_t m, uint32_t cols,
+                         col_stats *st, bool *out_value_seen, uint32_t hhash)
+{
+    memset(st, 0, sizeof *st);
+    st->min_len = UINT16_MAX;
+    *out_value_seen = false;
+    size_t end = c->n < STORE_ROWS ? c->n : STORE_ROWS;
+    for (size_t i = r0 + 1; i < end; i++) {
+        if (!fits(&c->recs[i], m, cols) || j >= c->recs[i].nfields)
+            continue;
+        const cell_info *ci = &c->info[i * NCOLS + j];
+        if (ci->hash == hhash)
+            *out_value_seen = true;
+        if (ci->type == T_EMPTY)
+            continue;
+        st->nonempty++;
+        st->num += ci->type == T_NUM;
+        st->date += ci->type == T_DATE;
+        st->boolean += ci->type == T_BOOL;
+        st->shapes |= (uint64_t)1 << (ci->shape & 63);
+        if (ci->len < st->min_len)
+            st->min_len = ci->len;
+        if (ci->len > st->max_len)
+            st->max_len = ci->len;
+    }
+}
+
+/* The column's dominant non-text type (T_NUM, T_DATE, T_BOOL), or T_TEXT. */
+static uint8_t dominant_type(const col_stats *st)
+{
+    if (st->nonempty == 0)
+        return T_TEXT;
+    if (st->num * 10 >= st->nonempty * 7)
+        return T_NUM;
+    if (st->date * 10 >= st->nonempty * 7)
+        return T_DATE;
+    if (st->boolean * 10 >= st->nonempty * 7)
+        return T_BOOL;
+    if ((st->num + st->date) * 10 >= st->nonempty * 7)
+        return T_DATE; /* mixed numbers and dates: still not text */
+    return T_TEXT;
+}
+
+/* Header rule: see the file comment. */
+static bool detect_header(const collect *c, size_t r0, uint32_t m, uint32_t cols)
+{
+    if (r0 >= c->n || r0 >= STORE_ROWS || cols == 0)
+        return false;
+    size_t n = cols < NCOLS ? cols : NCOLS;
+    if (c->recs[r0].nfields < n)
+        n = c->recs[r0].nfields;
+    const cell_info *h = &c->info[r0 * NCOLS];
+    size_t yes = 0, no = 0, differ = 0;
+    bool all_text = true, has_body = false;
+    for (size_t j = 0; j < n; j++) {
+        col_stats st;
+        bool value_seen;
+        column_stats(c, r0, j, m, cols, &st, &value_seen, h[j].hash);
+        has_body |= st.nonempty > 0;
+        if (h[j].type != T_TEXT)
+            all_text = false;
+        for (size_t i = 0; i < j && all_text; i++)
+            if (h[i].hash == h[j].hash && h[i].len == h[j].len)
+                all_text = false; /* duplicate names: not a header by the all-text rule */
+        uint8_t dom = dominant_type(&st);
+        if (dom != T_TEXT) {
+            if (h[j].type == T_TEXT)
+                yes++;
+            else if (h[j].type == dom || (dom == T_DATE && h[j].type == T_NUM))
+                no++;
+            continue;
+        }
+        if (value_seen)
+            continue;
+        bool shape_new = !(st.shapes & ((uint64_t)1 << (h[j].shape & 63)));
+        if (st.nonempty == 0 || shape_new || h[j].len < st.min_len || h[j].len > st.max_len)
+            differ++;
+    }
+    if (yes + no > 0)
+        return yes > no;
+    if (!all_text)
+        return false;
+    if (!has_body)
+        return true;
+    return differ * 2 >= n;
+}
+
+/* '#' or ';' when records starting with it mostly disagree with the table's field count. */
+static int detect_comment(const collect *c, uint32_t m, int delim, int quote)
+{
+    static const int cands[] = {'#', ';'};
+    for (size_t k = 0; k < BUZZ_ARRAY_LEN(cands); k++) {
+        int cc = cands[k];
+        if (cc == delim || cc == quote)
+            continue;
+        size_t starts = 0, bad = 0;
+        for (size_t i = 0; i < c->n; i++) {
+            if (c->recs[i].lead != cc)
+                continue;
+            starts++;
+            bad += c->recs[i].nfields != m;
+        }
+        if (starts > 0 && bad * 2 > starts && starts * 2 < c->n)
+            return cc;
+    }
+    return BUZZ_CSV_NONE;
+}
+
+/* Non-empty physical lines in p[from, n). */
+static int64_t count_lines(const uint8_t *p, size_t n, size_t from, bool cr_mode)
+{
+    int64_t lines = 0;
+    size_t pos = from;
+    while (pos < n) {
+        size_t next = next_line(p, n, pos, cr_mode);
+        size_t e = next;
+        while (e > pos && is_nl(p[e - 1]))
+            e--;
+        lines += e > pos;
+        pos = next;
+    }
+    return lines;
+}
+
+/* Footer lines at the end of the tail sample (see the file comment). */
+static int64_t detect_footer(const collect *c, const sample *s, uint32_t m, uint32_t cols,
+                             bool cr_mode)
+{
+    if (m < 2 || c->n < 2 || c->n >= c->cap || !s->ends_input || s->len > FOOTER_BYTES)
+        return 0;
+    size_t i = c->n, count = 0;
+    while (i > 0) {
+        const rec *r = &c->recs[i - 1];
+        uint32_t most = m / 2 > 2 ? m / 2 : 2;
+        if (fits(r, m, cols) || r->nfields > most || r->nfields >= cols)
+            break;
+        i--;
+        count++;
+    }
+    if (count == 0 || count > MAX_FOOTER || i == 0)
+        return 0;
+    return count_lines(s->p, s->len, (size_t)c->recs[i].offset, cr_mode);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The sniffer. */
+typedef struct sniff_ctx {
+    scanner sc;
+    collect head, other, foot;
+    sample smp[6]; /* head, up to 4 middle samples, tail */
+    size_t nsmp;
+    sample foot_smp;
+    int64_t base_lines; /* lines before smp[0] (sep line or forced skip) */
+} sniff_ctx;
+
+static void ctx_free(sniff_ctx *x)
+{
+    scanner_free(&x->sc);
+    collect_free(&x->head);
+    collect_free(&x->other);
+    collect_free(&x->foot);
+}
+
+/* Where the table's lines begin: after a forced skip, or after a "sep=" line. Sets the head sample,
+ * base_lines and the sep-line fields of d. */
+static void prepare_head(sniff_ctx *x, const buzz__csv_samples *s, const buzz_csv_options *o,
+                         buzz_csv_dialect *d, int *io_delim)
+{
+    const uint8_t *p = s->head;
+    size_t n = p ? s->head_len : 0;
+    bool cr_mode = d->newline == BUZZ_NEWLINE_CR;
+    int sep = parse_sep_line(p, n);
+    size_t start = 0;
+    if (o->has_skip_lines) {
+        for (int64_t i = 0; i < o->skip_lines && start < n; i++)
+            start = next_line(p, n, start, cr_mode);
+        x->base_lines = o->skip_lines;
+        d->has_sep_line = sep != 0 && o->skip_lines >= 1;
+    } else if (sep) {
+        start = next_line(p, n, 0, cr_mode);
+        x->base_lines = 1;
+        d->has_sep_line = true;
+    }
+    if (d->has_sep_line && !*io_delim && sep != o->quote && sep != o->escape && sep != o->comment)
+        *io_delim = sep;
+    sample *h = &x->smp[0];
+    h->p = p ? p + start : NULL;
+    h->len = n - start;
+    h->ends_input = s->head_is_all;
+    if (h->len > HEAD_MAX) {
+        h->len = HEAD_MAX;
+        h->ends_input = false;
+    }
+    x->nsmp = 1;
+}
+
+static void prepare_others(sniff_ctx *x, const buzz__csv_samples *s, bool cr_mode)
+{
+    const sample *h = &x->smp[0];
+    if (s->head_is_all) {
+        /* The footer search looks at the end of the head, which is the end of the input. */
+        if (h->len <= FOOTER_BYTES) {
+            x->foot_smp = *h;
+            x->foot_smp.ends_input = h->ends_input;
+        } else {
+            x->foot_smp = align_sample(h->p + h->len - FOOTER_BYTES, FOOTER_BYTES, FOOTER_BYTES,
+                                       cr_mode, h->ends_input);
+        }
+        return;
+    }
+    size_t mids = s->mid_count < 4 ? s->mid_count : 4;
+    for (size_t i = 0; i < mids; i++) {
+        sample m = align_sample(s->mid[i], s->mid_len[i], OTHER_MAX, cr_mode, false);
+        if (m.len)
+            x->smp[x->nsmp++] = m;
+    }
+    if (s->tail && s->tail_len) {
+        sample t = align_sample(s->tail, s->tail_len, OTHER_MAX, cr_mode, true);
+        if (t.len && s->tail_len > OTHER_MAX)
+            t = align_sample(s->tail + s->tail_len - OTHER_MAX, OTHER_MAX, OTHER_MAX, cr_mode,
+                             true);
+        if (t.len)
+            x->smp[x->nsmp++] = t;
+        size_t fl = s->tail_len < FOOTER_BYTES ? s->tail_len : FOOTER_BYTES;
+        x->foot_smp = align_sample(s->tail + s->tail_len - fl, fl, FOOTER_BYTES, cr_mode, true);
+    }
+}
+
+/* Column count, trailing empty columns, table start, header and footer, from the collected
+ * records of the chosen dialect. */
+static void resolve_structure(sniff_ctx *x, const buzz_csv_options *o, buzz_csv_dialect *d)
+{
+    hist all = x->head.h;
+    for (size_t i = 0; i < HIST_SLOTS; i++)
+        if (x->other.h.count[i])
+            hist_add_n(&all, x->other.h.key[i], x->other.h.count[i]);
+    uint32_t m = hist_mode(&all, NULL, NULL);
+    size_t rows = 0;
+    uint32_t k = m > 0 ? m - 1 : 0;
+    k = min_trailing(&x->head, 0, m, k, &rows);
+    k = min_trailing(&x->other, 0, m, k, &rows);
+    if (rows < 2)
+        k = 0;
+    size_t r0 = o->has_skip_lines ? 0 : table_start(&x->head, m, m - k);
+    if (k > 0) {
+        /* Only the rows from the table start count; the first row fixes k when it is shorter. */
+        size_t body_rows = 0;
+        uint32_t kb = min_trailing(&x->head, r0, m, m - 1, &body_rows);
+        kb = min_trailing(&x->other, 0, m, kb, &body_rows);
+        k = kb;
+        if (r0 < x->head.n && x->head.recs[r0].nfields < m) {
+            uint32_t kh = m - x->head.recs[r0].nfields;
+            k = kh <= kb ? kh : 0;
+        }
+        if (body_rows < 2)
+            k = 0;
+    }
+    uint32_t cols = m - k;
+    d->column_count = cols;
+    d->trailing_empty_columns = k;
+    if (!o->has_skip_lines)
+        d->skip_lines = x->base_lines + (r0 < x->head.n ? x->head.recs[r0].line : 0);
+    else
+        d->skip_lines = o->skip_lines;
+    if (o->header)
+        d->has_header = o->header == 1;
+    else
+        d->has_header = detect_header(&x->head, r0, m, cols);
+    d->footer_lines = detect_footer(&x->foot, &x->foot_smp, m, cols, d->newline == BUZZ_NEWLINE_CR);
+}
+
+/* The fallback dialect (nothing scored) may clash with a forced byte; the forced one stays. */
+static void fix_conflicts(buzz_csv_dialect *d, const buzz_csv_options *o, int want_delim)
+{
+    static const char safe[] = {',', ';', '\t', '|', '^'};
+    int dl = (uint8_t)d->delimiter;
+    if (is_byte(d->quote) && (d->quote == dl || d->quote == d->comment) && !o->quote)
+        d->quote = BUZZ_CSV_NONE;
+    if (is_byte(d->escape) && (d->escape == dl || d->escape == d->comment) && !o->escape)
+        d->escape = d->quote;
+    if (d->quote == BUZZ_CSV_NONE)
+        d->escape = BUZZ_CSV_NONE;
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(safe) && !want_delim; i++) {
+        dl = (uint8_t)d->delimiter;
+        if (dl != d->quote && dl != d->escape && dl != d->comment)
+            break;
+        d->delimiter = safe[i];
+    }
+}
+
+static buzz_status sniff_run(sniff_ctx *x, const buzz__csv_samples *s, const buzz_csv_options *o,
+                             buzz_csv_dialect *d, buzz_error *err)
+{
+    const uint8_t *hp = s->head;
+    size_t hn = hp ? s->head_len : 0;
+    d->newline = o->newline ? o->newline : detect_newline(hp, hn < HEAD_MAX ? hn : HEAD_MAX);
+    bool cr_mode = d->newline == BUZZ_NEWLINE_CR;
+    int want_delim = o->delimiter;
+    prepare_head(x, s, o, d, &want_delim);
+    prepare_others(x, s, cr_mode);
+    size_t scratch = x->smp[0].len;
+    for (size_t i = 1; i < x->nsmp; i++)
+        scratch = x->smp[i].len > scratch ? x->smp[i].len : scratch;
+    scratch = x->foot_smp.len > scratch ? x->foot_smp.len : scratch;
+    BUZZ_TRY(scanner_init(&x->sc, scratch + 1, err));
+    d->comment = o->comment ? o->comment : BUZZ_CSV_NONE;
+    choose_dialect(&x->sc, d, want_delim, o->quote, o->escape, x->smp, x->nsmp);
+    fix_conflicts(d, o, want_delim);
+
+    /* Every record but the last holds a byte and a newline: that bounds the record buffers. */
+    size_t others = 0;
+    for (size_t i = 1; i < x->nsmp; i++)
+        others += x->smp[i].len / 2 + 2;
+    uint8_t dl = (uint8_t)d->delimiter;
+    BUZZ_TRY(collect_init(&x->head, bounded(x->smp[0].len / 2 + 2, MAX_RECS), true, dl, err));
+    BUZZ_TRY(collect_init(&x->other, bounded(others, TAIL_RECS * 5), false, dl, err));
+    BUZZ_TRY(collect_init(&x->foot, bounded(x->foot_smp.len / 2 + 2, FOOTER_RECS), false, dl, err));
+    scan_sample(&x->sc, d, &x->smp[0], MAX_RECS, collect_row, &x->head);
+    if (!o->comment) {
+        uint32_t m = hist_mode(&x->head.h, NULL, NULL);
+        d->comment = detect_comment(&x->head, m, (uint8_t)d->delimiter, d->quote);
+        if (d->comment != BUZZ_CSV_NONE) {
+            collect_reset(&x->head);
+            scan_sample(&x->sc, d, &x->smp[0], MAX_RECS, collect_row, &x->head);
+        }
+    }
+    for (size_t i = 1; i < x->nsmp; i++)
+        scan_sample(&x->sc, d, &x->smp[i], TAIL_RECS, collect_row, &x->other);
+    scan_sample(&x->sc, d, &x->foot_smp, FOOTER_RECS, collect_row, &x->foot);
+    resolve_structure(x, o, d);
+    return BUZZ_OK;
+}
+
+buzz_status buzz__csv_sniff(const buzz__csv_samples *s, const buzz_csv_options *opts,
+                            buzz_csv_dialect *out, buzz_error *err)
+{
+    static const buzz_csv_options defaults;
+    if (!s || !out)
+        return buzz_error_set(err, BUZZ_ERR_ARG, "sniffer needs samples and an output dialect");
+    const buzz_csv_options *o = opts ? opts : &defaults;
+    BUZZ_TRY(validate(o, err));
+    buzz_csv_dialect d = {0};
+    d.encoding = out->encoding;
+    d.has_bom = out->has_bom;
+    d.compression = out->compression;
+    sniff_ctx x;
+    memset(&x, 0, sizeof x);
+    buzz_status st = sniff_run(&x, s, o, &d, err);
+    ctx_free(&x);
+    if (st)
+        return st;
+    *out = d;
+    return BUZZ_OK;
+}

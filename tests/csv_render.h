@@ -1,0 +1,132 @@
+/* tests/csv_render.h: renders the tokenizer's output as text, so tests compare kernels and thread
+ * counts with one strcmp. Format per row: cells "[text]" (unquoted), "{text}" (quoted), "~"
+ * (missing), then "+<raw extras>" when the row has extra fields, then "|". Issues: one letter each
+ * in file order (F few, M many, U unterminated, A after quote, Q quote in field, N NUL). Used by
+ * test_csv_scan.c and the CSV fuzz target. */
+#ifndef BUZZ_TEST_CSV_RENDER_H
+#define BUZZ_TEST_CSV_RENDER_H
+
+#include "csv/csv_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct render_out {
+    buzz_buf text;   /* rows as described above */
+    buzz_buf issues; /* one letter per issue */
+    int64_t blank_lines, comment_lines;
+} render_out;
+
+/* Test-only append: out of memory in a test is a test failure, not a path under test. */
+static void rput(buzz_buf *b, const void *p, size_t n)
+{
+    if (buzz_buf_append(b, p, n, NULL) != BUZZ_OK)
+        abort();
+}
+
+static const char render_issue_letter[BUZZ_CSV_ISSUE_KIND_COUNT] = "FMUAQINT";
+
+static void render_batch(const buzz__csv_tok *t, render_out *out)
+{
+    size_t x = 0;
+    for (size_t r = 0; r < t->rows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            buzz_csv_cell cell = t->cells[c * t->row_cap + r];
+            if (cell.len_flags & BUZZ_CSV_CELL_MISSING) {
+                rput(&out->text, "~", 1);
+                continue;
+            }
+            bool q = (cell.len_flags & BUZZ_CSV_CELL_QUOTED) != 0;
+            rput(&out->text, q ? "{" : "[", 1);
+            rput(&out->text, t->data + cell.offset, buzz_csv_cell_len(cell));
+            rput(&out->text, q ? "}" : "]", 1);
+        }
+        if (x < t->extra_count && t->extras[x].row == r) {
+            rput(&out->text, "+", 1);
+            rput(&out->text, t->data + t->extras[x].offset, t->extras[x].len);
+            x++;
+        }
+        rput(&out->text, "|", 1);
+    }
+    for (size_t i = 0; i < t->issue_count; i++)
+        rput(&out->issues, &render_issue_letter[t->issues[i].kind], 1);
+    out->blank_lines += t->blank_lines;
+    out->comment_lines += t->comment_lines;
+}
+
+/* Tokenize input[0, len) as one chunk with kernel `scan`, batches of at most row_cap rows, into
+ * out (initialised here; free with render_free). Returns false if the kernel misbehaved. */
+static bool render_tokenize(const char *input, size_t len, const buzz_csv_dialect *d,
+                            buzz__csv_scan_fn scan, size_t row_cap, render_out *out)
+{
+    buzz_buf_init(&out->text, 0);
+    buzz_buf_init(&out->issues, 0);
+    out->blank_lines = out->comment_lines = 0;
+    buzz__csv_tok t;
+    buzz__csv_tok_init(&t, d);
+    uint8_t *data = malloc(len + BUZZ__CSV_PAD);
+    memcpy(data, input, len);
+    memset(data + len, 'P', BUZZ__CSV_PAD); /* padding must never matter */
+    t.data = data;
+    t.row_cap = row_cap;
+    t.cells = calloc(t.ncols * row_cap, sizeof *t.cells);
+    t.row_offsets = calloc(row_cap, sizeof *t.row_offsets);
+    t.row_lines = calloc(row_cap, sizeof *t.row_lines);
+    t.extras = calloc(row_cap, sizeof *t.extras);
+    t.issue_cap = 64;
+    t.issues = calloc(t.issue_cap, sizeof *t.issues);
+    size_t pos = 0;
+    bool ok = true;
+    for (int guard = 0;; guard++) {
+        buzz__csv_tok_reset_output(&t);
+        size_t next = scan(&t, pos, len);
+        if (next < pos || next > len || guard > (int)len + 2) {
+            ok = false;
+            break;
+        }
+        pos = next;
+        if (pos == len && !t.is_full) {
+            buzz__csv_scan_finish(&t, len);
+            render_batch(&t, out);
+            break;
+        }
+        render_batch(&t, out);
+        if (!t.is_full) {
+            ok = false; /* stopped early without a full batch */
+            break;
+        }
+        /* A full batch at the very end: finish in a fresh batch. */
+    }
+    free(t.cells);
+    free(t.row_offsets);
+    free(t.row_lines);
+    free(t.extras);
+    free(t.issues);
+    free(data);
+    rput(&out->text, &(uint8_t){0}, 1);
+    rput(&out->issues, &(uint8_t){0}, 1);
+    return ok;
+}
+
+static void render_free(render_out *out)
+{
+    buzz_buf_free(&out->text);
+    buzz_buf_free(&out->issues);
+}
+
+/* A default dialect: comma, double quote, doubled-quote escape, LF, ncols columns. */
+static buzz_csv_dialect render_dialect(size_t ncols)
+{
+    buzz_csv_dialect d;
+    memset(&d, 0, sizeof d);
+    d.encoding = BUZZ_ENCODING_UTF8;
+    d.delimiter = ',';
+    d.quote = '"';
+    d.escape = '"';
+    d.comment = BUZZ_CSV_NONE;
+    d.newline = BUZZ_NEWLINE_LF;
+    d.column_count = ncols;
+    return d;
+}
+
+#endif

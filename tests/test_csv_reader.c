@@ -1,0 +1,366 @@
+/* tests/test_csv_reader.c: the public reader end to end: files in, batches out. Thread counts,
+ * kernels and chunk sizes must not change the output (chunks are cut at record ends even when
+ * quoted fields with newlines cross them); line numbers, offsets and the irregularity report are
+ * exact; --strict stops at the first irregular row; limits, cancellation and progress work. */
+#include "test_support.h"
+
+#include "buzz/csv.h"
+
+/* Render every row of path as "[a][b]|" (missing cells "~", extras "+raw") with line numbers
+ * "@line" at each row start when with_lines. Returns an owned malloc'd string. */
+/* A test-side string builder on plain malloc, so that the allocation-failure hook only hits the
+ * reader. */
+typedef struct sbuf {
+    char *p;
+    size_t len, cap;
+} sbuf;
+
+static void sput(sbuf *b, const void *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->p = realloc(b->p, b->cap);
+        assert_non_null(b->p);
+    }
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static char *read_all(const char *path, const buzz_csv_options *o, bool with_lines,
+                      buzz_status *out_st, buzz_error *err)
+{
+    buzz_csv_reader *rd = NULL;
+    sbuf out = {0};
+    sput(&out, "", 0);
+    buzz_status st = buzz_csv_reader_open(&rd, path, o, err);
+    while (st == BUZZ_OK) {
+        const buzz_csv_batch *b;
+        st = buzz_csv_reader_next(rd, &b, err);
+        if (st || !b)
+            break;
+        size_t x = 0;
+        for (size_t r = 0; r < b->row_count; r++) {
+            char tmp[32];
+            if (with_lines) {
+                snprintf(tmp, sizeof tmp, "@%lld", (long long)b->row_lines[r]);
+                sput(&out, tmp, strlen(tmp));
+            }
+            for (size_t c = 0; c < b->column_count; c++) {
+                buzz_csv_cell cell = buzz_csv_batch_cell(b, r, c);
+                if (buzz_csv_cell_is_missing(cell)) {
+                    sput(&out, "~", 1);
+                    continue;
+                }
+                sput(&out, "[", 1);
+                sput(&out, b->data + cell.offset,
+                                                 buzz_csv_cell_len(cell));
+                sput(&out, "]", 1);
+            }
+            if (x < b->extra_count && b->extras[x].row == r) {
+                sput(&out, "+", 1);
+                sput(&out, b->data + b->extras[x].offset,
+                                                 b->extras[x].len);
+                x++;
+            }
+            sput(&out, "|", 1);
+        }
+    }
+    buzz_csv_reader_close(rd);
+    *out_st = st;
+    return out.p;
+}
+
+static void write_tmp(const char *name, const char *text, char *path, size_t cap)
+{
+    test_path(path, cap, name);
+    test_write_file(path, text, strlen(text));
+}
+
+static void test_basic_and_header(void **state)
+{
+    (void)state;
+    char path[600];
+    write_tmp("basic.csv", "id,name\n1,\"a,b\"\n2,\"x\"\"y\"\n", path, sizeof path);
+    buzz_error err;
+    buzz_csv_reader *rd;
+    assert_int_equal(buzz_csv_reader_open(&rd, path, NULL, &err), BUZZ_OK);
+    const buzz_str *names;
+    size_t n;
+    buzz_csv_reader_columns(rd, &names, &n);
+    assert_int_equal(n, 2);
+    assert_memory_equal(names[0].ptr, "id", 2);
+    assert_memory_equal(names[1].ptr, "name", 4);
+    const buzz_csv_dialect *d = buzz_csv_reader_dialect(rd);
+    assert_int_equal(d->delimiter, ',');
+    assert_true(d->has_header);
+    buzz_csv_reader_close(rd);
+    buzz_status st;
+    buzz_csv_options o;
+    memset(&o, 0, sizeof o);
+    char *got = read_all(path, &o, true, &st, &err);
+    assert_int_equal(st, BUZZ_OK);
+    assert_string_equal(got, "@2[1][a,b]|@3[2][x\"y]|");
+    free(got);
+}
+
+/* A generated file with quoted newlines, doubled quotes and irregular rows: every combination of
+ * threads, kernels and chunk sizes reads it identically. */
+static void test_equal_across_threads_kernels_chunks(void **state)
+{
+    (void)state;
+    char path[600];
+    test_path(path, sizeof path, "gen.csv");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fprintf(f, "a,b,c,d\n");
+    uint64_t x = 88172645463325252ull;
+    for (int i = 0; i < 60000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        switch (x % 7) {
+        case 0:
+            fprintf(f, "%d,\"multi\nline %d\",\"q\"\"uote\",%llu\n", i, i, (unsigned long long)x);
+            break;
+        case 1:
+            fprintf(f, "%d,short\n", i); /* too few */
+            break;
+        case 2:
+            fprintf(f, "%d,b,c,d,extra,%d\n", i, i); /* too many */
+            break;
+        case 3:
+            fprintf(f, "\"%d\",\"\",,\"x,y\"\r\n", i);
+            break;
+        default:
+            fprintf(f, "%d,plain text %d,%llu,%d.5\n", i, i, (unsigned long long)(x % 1000), i);
+            break;
+        }
+    }
+    fclose(f);
+    buzz_csv_options o;
+    memset(&o, 0, sizeof o);
+    o.threads = 1;
+    o.simd = BUZZ_SIMD_SCALAR;
+    buzz_status st;
+    buzz_error err;
+    char *want = read_all(path, &o, true, &st, &err);
+    assert_int_equal(st, BUZZ_OK);
+    assert_true(strlen(want) > 100000);
+    const buzz_simd kernels[] = {BUZZ_SIMD_SCALAR, BUZZ_SIMD_AVX2, BUZZ_SIMD_AVX512};
+    const unsigned threads[] = {1, 2, 3};
+    const size_t chunks[] = {0, 4096, 100003};
+    for (size_t k = 0; k < BUZZ_ARRAY_LEN(kernels); k++) {
+        if (!buzz_simd_supported(kernels[k]))
+            continue;
+        for (size_t t = 0; t < BUZZ_ARRAY_LEN(threads); t++) {
+            for (size_t c = 0; c < BUZZ_ARRAY_LEN(chunks); c++) {
+                o.simd = kernels[k];
+                o.threads = threads[t];
+                o.chunk_bytes = chunks[c];
+                char *got = read_all(path, &o, true, &st, &err);
+                assert_int_equal(st, BUZZ_OK);
+                if (strcmp(got, want) != 0)
+                    fail_msg("%s, %u threads, chunk %zu: output differs",
+                             buzz_simd_name(kernels[k]), threads[t], chunks[c]);
+                free(got);
+            }
+        }
+    }
+    free(want);
+}
+
+static void test_report_and_strict(void **state)
+{
+    (void)state;
+    char path[600];
+    write_tmp("irregular.csv", "a,b,c\n1,2,3\n4,5\n6,7,8,9\n\"x\"y,2,3\n10,11,12\n", path,
+              sizeof path);
+    buzz_csv_options o;
+    memset(&o, 0, sizeof o);
+    o.header = 1;
+    o.delimiter = ',';
+    o.quote = '"';
+    buzz_status st;
+    buzz_error err;
+    buzz_csv_reader *rd;
+    assert_int_equal(buzz_csv_reader_open(&rd, path, &o, &err), BUZZ_OK);
+    const buzz_csv_batch *b;
+    size_t rows = 0;
+    while (buzz_csv_reader_next(rd, &b, &err) == BUZZ_OK && b)
+        rows += b->row_count;
+    assert_int_equal(rows, 5);
+    const buzz_csv_report *rep = buzz_csv_reader_report(rd);
+    assert_int_equal(rep->rows, 5);
+    assert_int_equal(rep->counts[BUZZ_CSV_TOO_FEW_FIELDS], 1);
+    assert_int_equal(rep->examples[BUZZ_CSV_TOO_FEW_FIELDS][0].line, 3);
+    assert_int_equal(rep->counts[BUZZ_CSV_TOO_MANY_FIELDS], 1);
+    assert_int_equal(rep->examples[BUZZ_CSV_TOO_MANY_FIELDS][0].line, 4);
+    assert_int_equal(rep->examples[BUZZ_CSV_TOO_MANY_FIELDS][0].offset, 16);
+    assert_int_equal(rep->counts[BUZZ_CSV_TEXT_AFTER_QUOTE], 1);
+    assert_non_null(strstr(rep->examples[BUZZ_CSV_TOO_FEW_FIELDS][0].message, "expected 3"));
+    buzz_csv_reader_close(rd);
+
+    o.strict = true;
+    char *got = read_all(path, &o, false, &st, &err);
+    free(got);
+    assert_int_equal(st, BUZZ_ERR_PARSE);
+    assert_int_equal(err.line, 3);
+    assert_string_equal(err.source, path);
+    assert_non_null(strstr(err.message, "expected 3 fields, found 2"));
+}
+
+static void test_preamble_and_skip(void **state)
+{
+    (void)state;
+    char path[600];
+    write_tmp("skip.csv", "Report title\nGenerated today\nx;y\n1;2\n3;4\n", path, sizeof path);
+    buzz_csv_options o;
+    memset(&o, 0, sizeof o);
+    o.has_skip_lines = true;
+    o.skip_lines = 2;
+    o.delimiter = ';';
+    o.header = 1;
+    buzz_status st;
+    buzz_error err;
+    char *got = read_all(path, &o, true, &st, &err);
+    assert_int_equal(st, BUZZ_OK);
+    assert_string_equal(got, "@4[1][2]|@5[3][4]|");
+    free(got);
+    o.header = -1;
+    o.skip_lines = 3;
+    got = read_all(path, &o, true, &st, &err);
+    assert_string_equal(got, "@4[1][2]|@5[3][4]|");
+    free(got);
+}
+
+static void test_limits_and_errors(void **state)
+{
+    (void)state;
+    char path[600];
+    test_path(path, sizeof path, "long.csv");
+    FILE *f = fopen(path, "wb");
+    fprintf(f, "a,b\n1,\"");
+    for (int i = 0; i < 300000; i++)
+        fputc('x', f);
+    fprintf(f, "\"\n2,3\n");
+    fclose(f);
+    buzz_csv_options o;
+    memset(&o, 0, sizeof o);
+    o.header = 1;
+    o.delimiter = ',';
+    o.chunk_bytes = 4096;
+    o.max_record_bytes = 100000;
+    buzz_status st;
+    buzz_error err;
+    char *got = read_all(path, &o, false, &st, &err);
+    free(got);
+    assert_int_equal(st, BUZZ_ERR_LIMIT);
+    assert_non_null(strstr(err.message, "longer than"));
+    /* With room, the long field is read whole across many chunk sizes. */
+    o.max_record_bytes = 0;
+    got = read_all(path, &o, false, &st, &err);
+    assert_int_equal(st, BUZZ_OK);
+    assert_int_equal(strlen(got), 300000 + strlen("[1][]|[2][3]|"));
+    free(got);
+
+    buzz_csv_reader *rd;
+    assert_int_equal(buzz_csv_reader_open(&rd, "/nonexistent/file.csv", NULL, &err), BUZZ_ERR_IO);
+    assert_null(rd);
+    memset(&o, 0, sizeof o);
+    o.threads = 1000;
+    assert_int_equal(buzz_csv_reader_open(&rd, path, &o, &err), BUZZ_ERR_ARG);
+    assert_non_null(strstr(err.message, "--threads"));
+}
+
+static bool cancel_now(void *user)
+{
+    int *calls = user;
+    return ++*calls > 2;
+}
+
+static void on_progress(void *user, int64_t done, int64_t total)
+{
+    int64_t *last = user;
+    assert_true(done >= *last);
+    assert_true(total < 0 || done <= total);
+    *last = done;
+}
+
+static void test_cancel_and_progress(void **state)
+{
+    (void)state;
+    char path[600];
+    test_path(path, sizeof path, "cancel.csv");
+    FILE *f = fopen(path, "wb");
+    fprintf(f, "a,b\n");
+    for (int i = 0; i < 200000; i++)
+        fprintf(f, "%d,%d\n", i, i * 2);
+    fclose(f);
+    buzz_csv_options o;
+    memset(&o, 0, sizeof o);
+    o.chunk_bytes = 65536;
+    int calls = 0;
+    o.is_cancelled = cancel_now;
+    o.cancel_user = &calls;
+    buzz_status st;
+    buzz_error err;
+    char *got = read_all(path, &o, false, &st, &err);
+    free(got);
+    assert_int_equal(st, BUZZ_ERR_CANCELLED);
+
+    memset(&o, 0, sizeof o);
+    o.chunk_bytes = 65536;
+    int64_t last = 0;
+    o.on_progress = on_progress;
+    o.progress_user = &last;
+    got = read_all(path, &o, false, &st, &err);
+    free(got);
+    assert_int_equal(st, BUZZ_OK);
+    struct stat sb;
+    stat(path, &sb);
+    assert_int_equal(last, sb.st_size);
+}
+
+static void test_oom(void **state)
+{
+    (void)state;
+    char path[600];
+    write_tmp("oom.csv", "a,b\n1,2\n3,4\n", path, sizeof path);
+    size_t before = buzz_mem_live_bytes();
+    for (int64_t n = 1; n < 500; n++) {
+        buzz_mem_fail_after(n);
+        buzz_status st;
+        buzz_error err;
+        buzz_csv_options o;
+        memset(&o, 0, sizeof o);
+        o.threads = 2;
+        char *got = read_all(path, &o, false, &st, &err);
+        buzz_mem_fail_after(0);
+        assert_int_equal(buzz_mem_live_bytes(), before);
+        if (st == BUZZ_OK) {
+            assert_string_equal(got, "[1][2]|[3][4]|");
+            free(got);
+            return;
+        }
+        free(got);
+        if (st != BUZZ_ERR_NOMEM)
+            fail_msg("allocation %lld: status %s, want out of memory", (long long)n,
+                     buzz_status_name(st));
+    }
+    fail_msg("never succeeded");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_basic_and_header),
+        cmocka_unit_test(test_equal_across_threads_kernels_chunks),
+        cmocka_unit_test(test_report_and_strict),
+        cmocka_unit_test(test_preamble_and_skip),
+        cmocka_unit_test(test_limits_and_errors),
+        cmocka_unit_test(test_cancel_and_progress),
+        cmocka_unit_test(test_oom),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,484 @@
+/* tests/test_csv_scan.c: the tokenizer contract. Table-driven cases define the reading rules (see
+ * src/csv/scan_scalar.c); every case runs on every kernel this CPU supports, with batch sizes from
+ * 1 row up, and all must render identically. Also the boundary tracker: record ends it reports must
+ * be exactly the tokenizer's. Last, a seeded randomized differential test holds every SIMD kernel
+ * and tracker to the scalar ones on generated inputs and dialects. */
+#include "test_support.h"
+
+#include "csv_render.h"
+#include "csv_scan_meta.h"
+
+typedef struct scan_case {
+    const char *in;
+    size_t in_len;
+    size_t ncols;
+    const char *want;
+    size_t want_len;
+    const char *issues;
+} scan_case;
+
+/* String literal with its length (inputs and outputs may hold NUL bytes). */
+#define S(x) x, sizeof(x) - 1
+
+static const scan_case cases[] = {
+    {S("a,b\nc,d\n"), 2, S("[a][b]|[c][d]|"), ""},
+    {S("a,b\nc,d"), 2, S("[a][b]|[c][d]|"), ""},                 /* no final newline */
+    {S("a,b\r\nc,d\r\n"), 2, S("[a][b]|[c][d]|"), ""},           /* CRLF */
+    {S("a,\r\nb"), 2, S("[a][]|[b]~|"), "F"},                   /* style guide example */
+    {S(""), 2, S(""), ""},                                      /* empty input */
+    {S("\n\n\n"), 2, S(""), ""},                                /* only blank lines */
+    {S("a,b\n\n\nc,d\n"), 2, S("[a][b]|[c][d]|"), ""},           /* blank lines skipped */
+    {S("\"a,b\",c\n"), 2, S("{a,b}[c]|"), ""},
+    {S("\"a\"\"b\",c\n"), 2, S("{a\"b}[c]|"), ""},               /* doubled quote */
+    {S("\"\",x\n"), 2, S("{}[x]|"), ""},                         /* empty quoted is not blank */
+    {S("\"\"\"\",x\n"), 2, S("{\"}[x]|"), ""},
+    {S("\"multi\nline\",x\n"), 2, S("{multi\nline}[x]|"), ""},
+    {S("\"multi\r\nline\",x\r\n"), 2, S("{multi\r\nline}[x]|"), ""},
+    {S("\"a\"\r\n\"b\"\r\n"), 1, S("{a}|{b}|"), ""},             /* CR after closing quote */
+    {S("ab\"c,d\n"), 2, S("[ab\"c][d]|"), "Q"},                 /* quote inside unquoted field */
+    {S("5'10\",x\n"), 2, S("[5'10\"][x]|"), "Q"},
+    {S("\"abc\"def,g\n"), 2, S("{abcdef}[g]|"), "A"},            /* text after closing quote */
+    {S("\"He said \"hi\" there\",x\n"), 2, S("{He said hi\" there\"}[x]|"), "A"},
+    {S("\"open,x\nmore\n"), 2, S("{open,x\nmore\n}~|"), "UF"},  /* unterminated at EOF */
+    {S("a\n"), 3, S("[a]~~|"), "F"},
+    {S("a,b,c,d\n"), 2, S("[a][b]+c,d|"), "M"},
+    {S("a,b,\"c,\"\"d\"\n"), 2, S("[a][b]+\"c,\"\"d\"|"), "M"}, /* extras kept raw */
+    {S("a,b,,\n"), 2, S("[a][b]+,|"), "M"},                     /* empty extras reported by default */
+    {S(",,\n"), 3, S("[][][]|"), ""},
+    {S("a,\"\"\n"), 2, S("[a]{}|"), ""},
+    {S("x\0y,z\n"), 2, S("[x\0y][z]|"), "N"},
+    {S("\"a\nb\""), 1, S("{a\nb}|"), ""},
+    {S("a,b\n\"c\""), 2, S("[a][b]|{c}~|"), "F"},
+    {S("a,b\r\n\r\nc,d"), 2, S("[a][b]|[c][d]|"), ""},           /* CRLF blank line */
+    {S("a\rb,c\n"), 2, S("[a\rb][c]|"), ""},                     /* bare CR is text in LF mode */
+    {S("\"a\"\"\",b\n"), 2, S("{a\"}[b]|"), ""},
+    {S("\"a\"\"\"\"\",b\n"), 2, S("{a\"\"}[b]|"), ""},
+};
+
+static buzz_simd kernels[4];
+static size_t kernel_count;
+
+static int setup_kernels(void **state)
+{
+    (void)state;
+    const buzz_simd all[] = {BUZZ_SIMD_SCALAR, BUZZ_SIMD_AVX2, BUZZ_SIMD_AVX512};
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(all); i++)
+        if (buzz_simd_supported(all[i]) && buzz__csv_pick_scan(all[i]))
+            kernels[kernel_count++] = all[i];
+    return 0;
+}
+
+static void check_case(const char *in, size_t len, const buzz_csv_dialect *d, const char *want,
+                       size_t want_len, const char *want_issues, const char *label)
+{
+    static const size_t caps[] = {1, 2, 3, 1000};
+    for (size_t k = 0; k < kernel_count; k++) {
+        for (size_t c = 0; c < BUZZ_ARRAY_LEN(caps); c++) {
+            render_out out;
+            bool ok = render_tokenize(in, len, d, buzz__csv_pick_scan(kernels[k]), caps[c], &out);
+            if (!ok)
+                fail_msg("%s (%s, cap %zu): kernel stopped early", label,
+                         buzz_simd_name(kernels[k]), caps[c]);
+            if (out.text.len - 1 != want_len || memcmp(out.text.data, want, want_len) != 0)
+                fail_msg("%s (%s, cap %zu): got %s, want %s", label, buzz_simd_name(kernels[k]),
+                         caps[c], (const char *)out.text.data, want);
+            if (want_issues && strcmp((const char *)out.issues.data, want_issues) != 0)
+                fail_msg("%s (%s, cap %zu): issues %s, want %s", label,
+                         buzz_simd_name(kernels[k]), caps[c], (const char *)out.issues.data,
+                         want_issues);
+            render_free(&out);
+        }
+    }
+}
+
+static void test_cases(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(cases); i++) {
+        buzz_csv_dialect d = render_dialect(cases[i].ncols);
+        char label[64];
+        snprintf(label, sizeof label, "case %zu", i);
+        check_case(cases[i].in, cases[i].in_len, &d, cases[i].want, cases[i].want_len,
+                   cases[i].issues, label);
+    }
+}
+
+static void test_dialects(void **state)
+{
+    (void)state;
+    buzz_csv_dialect d = render_dialect(2);
+    d.delimiter = ';';
+    check_case("a;b\n\"x;y\";z\n", 12, &d, "[a][b]|{x;y}[z]|", strlen("[a][b]|{x;y}[z]|"), "", "semicolon");
+    d.delimiter = '\t';
+    check_case("a\tb,c\n", 6, &d, "[a][b,c]|", strlen("[a][b,c]|"), "", "tab");
+    d = render_dialect(2);
+    d.quote = BUZZ_CSV_NONE;
+    d.escape = BUZZ_CSV_NONE;
+    check_case("\"a,b\n", 5, &d, "[\"a][b]|", strlen("[\"a][b]|"), "", "no quoting");
+    d = render_dialect(2);
+    d.escape = '\\';
+    check_case("\"a\\\"b\",c\n", 9, &d, "{a\"b}[c]|", strlen("{a\"b}[c]|"), "", "backslash escape");
+    check_case("\"a\\\\\",c\n", 8, &d, "{a\\}[c]|", strlen("{a\\}[c]|"), "", "escaped backslash");
+    check_case("a\\b,c\n", 6, &d, "[a\\b][c]|", strlen("[a\\b][c]|"), "", "backslash outside quotes is text");
+    d = render_dialect(2);
+    d.quote = '\'';
+    d.escape = '\'';
+    check_case("'a,b',c\n", 8, &d, "{a,b}[c]|", strlen("{a,b}[c]|"), "", "single quote");
+    d = render_dialect(2);
+    d.newline = BUZZ_NEWLINE_CR;
+    check_case("a,b\rc,d\r", 8, &d, "[a][b]|[c][d]|", strlen("[a][b]|[c][d]|"), "", "CR mode");
+    check_case("a,b\r\nc,d\r\n", 10, &d, "[a][b]|[c][d]|", strlen("[a][b]|[c][d]|"), "", "CR mode with CRLF");
+    d = render_dialect(2);
+    d.comment = '#';
+    check_case("#note,x\na,b\n# c\nc,d\n", 20, &d, "[a][b]|[c][d]|", strlen("[a][b]|[c][d]|"), "", "comments");
+    check_case("a,#b\n", 5, &d, "[a][#b]|", strlen("[a][#b]|"), "", "comment byte mid-record");
+    d = render_dialect(2);
+    d.trailing_empty_columns = 2;
+    check_case("a,b,,\nc,d,\n", 11, &d, "[a][b]|[c][d]|", strlen("[a][b]|[c][d]|"), "", "trailing empty columns");
+    check_case("a,b,,x\n", 7, &d, "[a][b]+,x|", strlen("[a][b]+,x|"), "M", "non-empty trailing field");
+}
+
+/* The tracker must report exactly the record starts the tokenizer sees (row ends, plus the ends of
+ * comment and blank lines, which are record starts too), whatever the range sizes. */
+static void test_tracker(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        int comment;
+        buzz_newline nl;
+        const char *want;
+    } tcases[] = {
+        {"a,b\nc,d\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "4,8,"},
+        {"\"x\ny\",z\nq,r\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "8,12,"},
+        {"ab\"c,d\ne,f\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "7,11,"},
+        {"\"abc\"def\ng\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "9,11,"},
+        {"#c\"x\na,b\n", '#', BUZZ_NEWLINE_LF, "5,9,"},
+        {"\"a\"\"\nb\"\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "8,"},
+        {"a\r\nb\r\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "3,6,"},
+        {"a\r\nb\rc\r", BUZZ_CSV_NONE, BUZZ_NEWLINE_CR, "3,5,"},
+        {"\"a\rb\"\rc", BUZZ_CSV_NONE, BUZZ_NEWLINE_CR, "6,"},
+    };
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(tcases); i++) {
+        buzz_csv_dialect d = render_dialect(2);
+        d.comment = tcases[i].comment;
+        d.newline = tcases[i].nl;
+        const uint8_t *in = (const uint8_t *)tcases[i].in;
+        size_t len = strlen(tcases[i].in);
+        for (size_t step = 1; step <= len; step++) {
+            buzz__csv_track k;
+            buzz__csv_track_init(&k, &d);
+            char got[64] = "";
+            for (size_t p = 0; p < len; p += step) {
+                size_t e = p + step < len ? p + step : len;
+                size_t b = buzz__csv_track_scalar(&k, in, p, e);
+                if (b)
+                    snprintf(got + strlen(got), sizeof got - strlen(got), "%zu,", b);
+            }
+            /* The ranges report only the last boundary of each: compare the final one, and all of
+             * them when stepping one byte at a time. */
+            const char *want = tcases[i].want;
+            if (step == 1 && strcmp(got, want) != 0)
+                fail_msg("tracker case %zu: got %s, want %s", i, got, want);
+            const char *last_want = want;
+            for (const char *c = want; *c; c++)
+                if (*c == ',' && c[1])
+                    last_want = c + 1;
+            const char *last_got = got;
+            for (const char *c = got; *c; c++)
+                if (*c == ',' && c[1])
+                    last_got = c + 1;
+            if (step > 1 && strcmp(last_got, last_want) != 0 && k.pending_cr == false)
+                fail_msg("tracker case %zu step %zu: last %s, want %s", i, step, last_got,
+                         last_want);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Randomized differential test: every SIMD kernel against the scalar one, on inputs built to hit
+ * the fast path (well-formed records, long fields crossing 64-byte blocks) and the fallback (random
+ * bytes from a small, hostile alphabet), under random dialects. Fixed seed, so failures replay. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+static uint64_t rng_next(void) /* xorshift64* */
+{
+    uint64_t x = rng_state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    rng_state = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+static size_t rng_below(size_t n) /* uniform enough in [0, n), n > 0 */
+{
+    return (size_t)(rng_next() >> 11) % n;
+}
+
+static uint8_t random_byte(void)
+{
+    static const struct {
+        uint8_t c;
+        unsigned weight;
+    } alphabet[] = {
+        {'a', 30},  {'b', 10}, {',', 12}, {';', 6}, {'"', 10}, {'\'', 4},
+        {'\n', 10}, {'\r', 3}, {'\\', 3}, {'#', 3}, {'\0', 1}, {'x', 8},
+    };
+    unsigned total = 0;
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(alphabet); i++)
+        total += alphabet[i].weight;
+    unsigned r = (unsigned)rng_below(total);
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(alphabet); i++) {
+        if (r < alphabet[i].weight)
+            return alphabet[i].c;
+        r -= alphabet[i].weight;
+    }
+    return 'a';
+}
+
+typedef struct gen_buf {
+    uint8_t data[1024];
+    size_t len, max;
+} gen_buf;
+
+static void gen_put(gen_buf *g, uint8_t c)
+{
+    if (g->len < g->max)
+        g->data[g->len++] = c;
+}
+
+/* Mostly well-formed records for dialect d, with a few stray bytes. */
+static void gen_records(gen_buf *g, const buzz_csv_dialect *d)
+{
+    uint8_t q = d->quote == BUZZ_CSV_NONE ? '"' : (uint8_t)d->quote;
+    uint8_t nl = d->newline == BUZZ_NEWLINE_CR ? '\r' : '\n';
+    unsigned stray = (unsigned)rng_below(4); /* 0: clean */
+    while (g->len < g->max) {
+        size_t fields = 1 + rng_below(d->column_count + 2);
+        if (d->comment != BUZZ_CSV_NONE && rng_below(12) == 0) {
+            gen_put(g, (uint8_t)d->comment);
+            gen_put(g, 'c');
+            gen_put(g, q);
+        }
+        for (size_t f = 0; f < fields && g->len < g->max; f++) {
+            if (f)
+                gen_put(g, (uint8_t)d->delimiter);
+            unsigned kind = (unsigned)rng_below(10);
+            size_t n = rng_below(rng_below(8) == 0 ? 150 : 12);
+            if (kind < 4 || d->quote == BUZZ_CSV_NONE) {
+                for (size_t i = 0; i < n; i++)
+                    gen_put(g, (uint8_t)('a' + rng_below(3)));
+            } else {
+                gen_put(g, q);
+                for (size_t i = 0; i < n; i++) {
+                    unsigned r = (unsigned)rng_below(16);
+                    if (r == 0) {
+                        gen_put(g, q);
+                        gen_put(g, q);
+                    } else if (r == 1) {
+                        gen_put(g, (uint8_t)d->delimiter);
+                    } else if (r == 2) {
+                        gen_put(g, '\n');
+                    } else if (r == 3) {
+                        gen_put(g, '\r');
+                    } else if (r == 4 && d->escape != BUZZ_CSV_NONE && d->escape != d->quote) {
+                        gen_put(g, (uint8_t)d->escape);
+                        gen_put(g, (uint8_t)(rng_below(2) ? q : 'e'));
+                    } else {
+                        gen_put(g, (uint8_t)('a' + rng_below(3)));
+                    }
+                }
+                gen_put(g, q);
+                if (rng_below(16) == 0)
+                    gen_put(g, '\r'); /* CR after the closing quote, then maybe not an LF */
+            }
+            if (stray && rng_below(30) < stray)
+                gen_put(g, random_byte());
+        }
+        if (nl == '\n' && rng_below(4) == 0)
+            gen_put(g, '\r');
+        gen_put(g, nl);
+        if (nl == '\r' && rng_below(3) == 0)
+            gen_put(g, '\n');
+        if (rng_below(20) == 0)
+            gen_put(g, nl); /* blank line */
+    }
+}
+
+static void gen_input(gen_buf *g, const buzz_csv_dialect *d)
+{
+    g->len = 0;
+    g->max = rng_below(8) == 0 ? rng_below(16) : rng_below(601);
+    switch (rng_below(4)) {
+    case 0:
+        while (g->len < g->max)
+            gen_put(g, random_byte());
+        break;
+    case 1: /* random bytes with long runs, so fields and quotes cross blocks */
+        while (g->len < g->max) {
+            uint8_t c = random_byte();
+            size_t run = rng_below(4) == 0 ? rng_below(130) : 1;
+            for (size_t i = 0; i < run; i++)
+                gen_put(g, c == '\0' || c == '\n' ? 'r' : c);
+            gen_put(g, random_byte());
+        }
+        break;
+    default:
+        gen_records(g, d);
+        break;
+    }
+}
+
+static buzz_csv_dialect random_dialect(void)
+{
+    buzz_csv_dialect d = render_dialect(1 + rng_below(5));
+    d.delimiter = rng_below(3) ? ',' : ';';
+    static const int quotes[] = {'"', '"', '\'', BUZZ_CSV_NONE};
+    d.quote = quotes[rng_below(4)];
+    unsigned e = (unsigned)rng_below(4);
+    d.escape = e < 2 ? d.quote : e == 2 ? '\\' : BUZZ_CSV_NONE;
+    d.comment = rng_below(3) == 0 ? '#' : BUZZ_CSV_NONE;
+    d.newline = rng_below(5) == 0 ? BUZZ_NEWLINE_CR : BUZZ_NEWLINE_LF;
+    d.trailing_empty_columns = rng_below(3);
+    return d;
+}
+
+static void dump_input(const uint8_t *in, size_t len, const buzz_csv_dialect *d)
+{
+    fprintf(stderr,
+            "dialect: delim %d quote %d escape %d comment %d newline %d ncols %zu "
+            "trailing %zu\ninput (%zu bytes):",
+            d->delimiter, d->quote, d->escape, d->comment, (int)d->newline, d->column_count,
+            d->trailing_empty_columns, len);
+    for (size_t i = 0; i < len; i++)
+        fprintf(stderr, " %02x", in[i]);
+    fprintf(stderr, "\n");
+}
+
+static void check_random_tokenize(const uint8_t *in, size_t len, const buzz_csv_dialect *d,
+                                  size_t iter)
+{
+    static const size_t caps[] = {1, 2, 7, 1000};
+    size_t cap = caps[rng_below(BUZZ_ARRAY_LEN(caps))];
+    render_out want;
+    bool want_ok = render_tokenize((const char *)in, len, d, buzz__csv_scan_scalar, cap, &want);
+    for (size_t k = 0; k < kernel_count; k++) {
+        if (kernels[k] == BUZZ_SIMD_SCALAR)
+            continue;
+        render_out got;
+        bool ok =
+            render_tokenize((const char *)in, len, d, buzz__csv_pick_scan(kernels[k]), cap, &got);
+        bool same = ok == want_ok && got.text.len == want.text.len &&
+                    memcmp(got.text.data, want.text.data, want.text.len) == 0 &&
+                    strcmp((const char *)got.issues.data, (const char *)want.issues.data) == 0 &&
+                    got.blank_lines == want.blank_lines && got.comment_lines == want.comment_lines;
+        if (!same) {
+            dump_input(in, len, d);
+            fail_msg("random %zu (%s, cap %zu): got %s / %s, want %s / %s", iter,
+                     buzz_simd_name(kernels[k]), cap, (const char *)got.text.data,
+                     (const char *)got.issues.data, (const char *)want.text.data,
+                     (const char *)want.issues.data);
+        }
+        render_free(&got);
+    }
+    render_free(&want);
+
+    /* Row offsets, lines, issue details and the state after each call, the scan fed in pieces. */
+    size_t cuts[16];
+    size_t ncuts = 0;
+    for (size_t p = 0; p < len && ncuts + 1 < BUZZ_ARRAY_LEN(cuts);) {
+        p += 1 + rng_below(rng_below(2) ? 64 : 300);
+        if (p < len)
+            cuts[ncuts++] = p;
+    }
+    cuts[ncuts++] = len;
+    size_t mcap = caps[rng_below(BUZZ_ARRAY_LEN(caps))];
+    buzz_buf mwant;
+    bool mwant_ok = meta_tokenize(in, len, d, buzz__csv_scan_scalar, mcap, cuts, ncuts, &mwant);
+    for (size_t k = 0; k < kernel_count; k++) {
+        if (kernels[k] == BUZZ_SIMD_SCALAR)
+            continue;
+        buzz_buf mgot;
+        bool ok =
+            meta_tokenize(in, len, d, buzz__csv_pick_scan(kernels[k]), mcap, cuts, ncuts, &mgot);
+        if (ok != mwant_ok || mgot.len != mwant.len || memcmp(mgot.data, mwant.data, mgot.len)) {
+            dump_input(in, len, d);
+            rput(&mgot, "", 1);
+            rput(&mwant, "", 1);
+            fail_msg("random %zu (%s, cap %zu, %zu pieces): got\n%s\nwant\n%s", iter,
+                     buzz_simd_name(kernels[k]), mcap, ncuts, (const char *)mgot.data,
+                     (const char *)mwant.data);
+        }
+        buzz_buf_free(&mgot);
+    }
+    buzz_buf_free(&mwant);
+}
+
+static bool same_track(const buzz__csv_track *a, const buzz__csv_track *b)
+{
+    return a->state == b->state && a->at_record_start == b->at_record_start &&
+           a->pending_cr == b->pending_cr;
+}
+
+static void check_random_track(const uint8_t *in, size_t len, const buzz_csv_dialect *d,
+                               size_t iter)
+{
+    uint8_t *data = malloc(len + BUZZ__CSV_PAD);
+    assert_non_null(data);
+    memcpy(data, in, len);
+    memset(data + len, 'P', BUZZ__CSV_PAD);
+    size_t cuts[64];
+    size_t ncuts = 0;
+    for (size_t p = 0; p < len && ncuts < BUZZ_ARRAY_LEN(cuts);) {
+        size_t step = rng_below(3) == 0 ? 64 * (1 + rng_below(3)) : 1 + rng_below(200);
+        p = p + step < len ? p + step : len;
+        cuts[ncuts++] = p;
+    }
+    for (size_t k = 0; k < kernel_count; k++) {
+        if (kernels[k] == BUZZ_SIMD_SCALAR)
+            continue;
+        buzz__csv_track_fn fn = buzz__csv_pick_track(kernels[k]);
+        buzz__csv_track want, got;
+        buzz__csv_track_init(&want, d);
+        buzz__csv_track_init(&got, d);
+        size_t p = 0;
+        for (size_t c = 0; c < ncuts; c++) {
+            size_t wb = buzz__csv_track_scalar(&want, data, p, cuts[c]);
+            size_t gb = fn(&got, data, p, cuts[c]);
+            if (wb != gb || !same_track(&want, &got)) {
+                dump_input(in, len, d);
+                fail_msg("random %zu (%s tracker): range [%zu, %zu): got %zu state %d/%d/%d, "
+                         "want %zu state %d/%d/%d",
+                         iter, buzz_simd_name(kernels[k]), p, cuts[c], gb, (int)got.state,
+                         got.at_record_start, got.pending_cr, wb, (int)want.state,
+                         want.at_record_start, want.pending_cr);
+            }
+            p = cuts[c];
+        }
+    }
+    free(data);
+}
+
+static void test_random_differential(void **state)
+{
+    (void)state;
+    gen_buf g;
+    for (size_t iter = 0; iter < 20000; iter++) {
+        buzz_csv_dialect d = random_dialect();
+        gen_input(&g, &d);
+        check_random_tokenize(g.data, g.len, &d, iter);
+        check_random_track(g.data, g.len, &d, iter);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_dialects),
+        cmocka_unit_test(test_tracker),
+        cmocka_unit_test(test_random_differential),
+    };
+    return cmocka_run_group_tests(tests, setup_kernels, NULL);
+}

@@ -1,0 +1,387 @@
+/* tests/test_csv_sniff.c: the dialect sniffer (src/csv/sniff.c). Table-driven cases give an input
+ * (as the whole head, or split into head, middle and tail samples) and options, and name the
+ * dialect properties they expect; a rendering of the detected dialect is compared key by key. Also
+ * invalid option combinations, generated large inputs with samples, allocation failures, and a run
+ * over every file of the external corpus (first 1 MiB as the head), which must neither crash nor
+ * print. */
+#include "test_support.h"
+
+#include <dirent.h>
+#include <inttypes.h>
+
+#include "csv/csv_internal.h"
+
+/* String literal with its length (inputs may hold NUL bytes). */
+#define S(x) x, sizeof(x) - 1
+
+typedef struct sniff_case {
+    const char *in;
+    size_t in_len;
+    buzz_csv_options opts;
+    const char *want; /* "key=value ..." pairs, each must match the rendering */
+} sniff_case;
+
+static void put_char(char *out, size_t cap, const char *key, int c)
+{
+    size_t n = strlen(out);
+    if (c == BUZZ_CSV_NONE)
+        snprintf(out + n, cap - n, "%s=none ", key);
+    else if (c == '\t')
+        snprintf(out + n, cap - n, "%s=tab ", key);
+    else if (c == ' ')
+        snprintf(out + n, cap - n, "%s=space ", key);
+    else
+        snprintf(out + n, cap - n, "%s=%c ", key, c);
+}
+
+/* "d=, q=\" e=\" c=none nl=lf h=1 sep=0 skip=0 cols=3 trail=0 foot=0" */
+static void render_dialect(const buzz_csv_dialect *d, char *out, size_t cap)
+{
+    static const char *const nl[] = {"auto", "lf", "crlf", "cr"};
+    out[0] = '\0';
+    put_char(out, cap, "d", (uint8_t)d->delimiter);
+    put_char(out, cap, "q", d->quote);
+    put_char(out, cap, "e", d->escape);
+    put_char(out, cap, "c", d->comment);
+    size_t n = strlen(out);
+    snprintf(out + n, cap - n,
+             "nl=%s h=%d sep=%d skip=%" PRId64 " cols=%zu trail=%zu foot=%" PRId64,
+             nl[d->newline & 3], d->has_header, d->has_sep_line, d->skip_lines, d->column_count,
+             d->trailing_empty_columns, d->footer_lines);
+}
+
+/* Every "key=value" of want appears in got. */
+static bool matches(const char *got, const char *want)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", want);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        char needle[80];
+        snprintf(needle, sizeof needle, "%s ", tok);
+        char hay[600];
+        snprintf(hay, sizeof hay, " %s ", got);
+        char pat[84];
+        snprintf(pat, sizeof pat, " %s", needle);
+        if (!strstr(hay, pat))
+            return false;
+    }
+    return true;
+}
+
+static buzz_status sniff_head(const char *in, size_t len, const buzz_csv_options *o,
+                              buzz_csv_dialect *d, buzz_error *err)
+{
+    buzz__csv_samples s = {0};
+    s.head = (const uint8_t *)in;
+    s.head_len = len;
+    s.head_is_all = true;
+    memset(d, 0, sizeof *d);
+    return buzz__csv_sniff(&s, o, d, err);
+}
+
+static const sniff_case cases[] = {
+    /* Delimiters. */
+    {S("a,b,c\n1,2,3\n4,5,6\n"), {0}, "d=, q=\" e=\" nl=lf h=1 cols=3 skip=0 trail=0 foot=0"},
+    {S("a;b;c\n1;2;3\n4;5;6\n"), {0}, "d=; h=1 cols=3"},
+    {S("a\tb\tc\n1\t2\t3\n4\t5\t6\n"), {0}, "d=tab h=1 cols=3"},
+    {S("a|b|c\n1|2|3\n4|5|6\n"), {0}, "d=| h=1 cols=3"},
+    {S("a:b:c\n1:2:3\n4:5:6\n"), {0}, "d=: h=1 cols=3"},
+    {S("a^b^c\n1^2^3\n4^5^6\n"), {0}, "d=^ h=1 cols=3"},
+    {S("a~b~c\n1~2~3\n4~5~6\n"), {0}, "d=~ h=1 cols=3"},
+    {S("x y z\n1 2 3\n4 5 6\n7 8 9\n"), {0}, "d=space h=1 cols=3"},
+    {S("hello world, said he\nnothing here\nmore text, and more here too\n"), {0}, "d=,"},
+    /* Decimal commas: ';' delimits. */
+    {S("1,5;2,5;3,5\n4,5;5,5;6,5\n7,25;8,5;9,75\n"), {0}, "d=; h=0 cols=3"},
+    {S("name;price;qty\nfoo;1,5;3\nbar;2,75;4\nbaz;10,0;5\n"), {0}, "d=; h=1 cols=3"},
+    /* Quotes and escapes. */
+    {S("id,text\n1,\"a,b\"\n2,\"c,d,e\"\n3,\"x\"\n"), {0}, "d=, q=\" e=\" h=1 cols=2"},
+    {S("id,text\n1,\"line\nbreak, here\"\n2,\"x\"\n3,\"y\"\n"), {0}, "d=, q=\" h=1 cols=2"},
+    {S("id,text\n1,'a,b'\n2,'c,d,e'\n3,'x,y'\n"), {0}, "d=, q=' e=' cols=2"},
+    {S("id,t\n1,\"a\\\"b,c\"\n2,\"d\\\"e,f\"\n3,\"g\"\n"), {0}, "q=\" e=\\ cols=2"},
+    {S("id,t\n1,\"a\"\"b,c\"\n2,\"d\"\"e,f\"\n3,\"g\"\n"), {0}, "q=\" e=\" cols=2"},
+    {S("1,2\n3,4\n"), {0}, "q=\" e=\" h=0"}, /* no quotes at all: standard CSV */
+    /* Record delimiters. */
+    {S("a,b\r\n1,2\r\n3,4\r\n"), {0}, "nl=crlf h=1 cols=2"},
+    {S("a,b\r1,2\r3,4\r"), {0}, "nl=cr h=1 cols=2"},
+    {S("a,b\n1,2\r\n3,4\n5,6\n"), {0}, "nl=lf cols=2"}, /* mixed: LF majority */
+    /* Excel sep= line. */
+    {S("sep=;\na;b\n1;2\n3;4\n"), {0}, "d=; sep=1 skip=1 h=1 cols=2"},
+    {S("sep=|\r\na|b\r\n1|2\r\n"), {0}, "d=| sep=1 skip=1 nl=crlf cols=2"},
+    {S("\"sep=,\"\na,b\n1,2\n"), {0}, "d=, sep=1 skip=1"},
+    /* Preamble. */
+    {S("Sales report\nGenerated 2024-01-01\n\nid,amount,day\n1,2.5,2024-01-01\n2,3.5,2024-01-02\n"
+       "3,4,2024-01-03\n"),
+     {0},
+     "d=, skip=3 h=1 cols=3"},
+    {S("Report Q1,,,\n,,,\nid,amount,day,x\n1,2.5,2024-01-01,a\n2,3.5,2024-01-02,b\n"),
+     {0},
+     "skip=2 h=1 cols=4"},
+    {S("sep=;\nTitle\nid;v\n1;2\n3;4\n5;6\n"), {0}, "d=; sep=1 skip=2 h=1 cols=2"},
+    /* Header yes/no. */
+    {S("1,2,3\n4,5,6\n7,8,9\n"), {0}, "h=0 cols=3"},
+    {S("2024-01-01,1.5\n2024-01-02,2.5\n2024-01-03,3.5\n"), {0}, "h=0 cols=2"},
+    {S("day,flag\n2024-01-01,true\n2024-01-02,false\n"), {0}, "h=1 cols=2"},
+    {S("name,city\nJohn,Boston\nMary,Denver\nPeter,Austin\n"), {0}, "h=1 cols=2"},
+    {S("John,Boston\nMary,Denver\nPete,Austin\n"), {0}, "h=0 cols=2"},
+    {S("name,name\nJohn,Boston\nMary,Denver\n"), {0}, "h=0"}, /* duplicate names */
+    {S(",a,b\n0,1,2\n1,3,4\n"), {0}, "h=1 cols=3"},           /* pandas index column */
+    /* Comments. */
+    {S("# exported by x\na,b\n1,2\n# note\n3,4\n"), {0}, "c=# cols=2 h=1"},
+    {S("#id,v\n1,2\n3,4\n"), {0}, "c=none"}, /* '#' prefix on a real header */
+    {S("a,b\n;comment here\n1,2\n3,4\n"), {0}, "c=; d=, cols=2"},
+    /* Trailing empty columns. */
+    {S("a,b,c,,,\n1,2,3,,,\n4,5,6,,,\n"), {0}, "cols=3 trail=3 h=1"},
+    {S("a,b,c\n1,2,3,,\n4,5,6,,\n7,8,9,,\n"), {0}, "cols=3 trail=2 h=1"},
+    {S("a,b,c,d\n1,2,3,\n4,5,6,\n"), {0}, "cols=4 trail=0 h=1"}, /* named empty column */
+    {S("1,2,,\n3,4,,\n5,6,,\n"), {0}, "cols=2 trail=2 h=0"},
+    /* Footers. */
+    {S("a,b,c,d\n1,2,3,4\n5,6,7,8\n9,1,2,3\nTotal,15\n"), {0}, "cols=4 foot=1 h=1"},
+    {S("a,b,c,d\n1,2,3,4\n5,6,7,8\nTotal,15\n\nGenerated by tool\n"), {0}, "cols=4 foot=2"},
+    {S("a,b,c,d\n1,2,3,4\n5,6,7,8\n9,1,2\n"), {0}, "foot=0"}, /* one short row is no footer */
+    /* Degenerate inputs. */
+    {S(""), {0}, "d=, q=\" nl=lf h=0 cols=0 skip=0 foot=0"},
+    {S("a,b,c"), {0}, "d=, cols=3 h=1"},
+    {S("1,2,3"), {0}, "d=, cols=3 h=0"},
+    {S("\n\n\n"), {0}, "cols=0"},
+    {S("just one column\nof text\n"), {0}, "d=, cols=1"},
+    {S("\x00\x01\x02\xff\xfe,\"\x00\n\x80\x81\"\"\r\x00"), {0}, "nl=lf"}, /* garbage: no crash */
+    /* Broken files: the majority wins. */
+    {S("a,b,c\n1,2,3\n4,5\n6,7,8,9\n1,2,3\n4,5,6\n7,8,9\n"), {0}, "d=, cols=3 h=1"},
+    {S("a,b,c\n1,\"x,2,3\n4,5,6\n7,8,9\n1,2,3\n"), {0}, "d=, cols=3"}, /* unterminated quote */
+    {S("a,b,c\n1,x\"y,3\n4,5,6\n7,8\x00,9\n"), {0}, "d=, cols=3 h=1"}, /* stray quote, NUL */
+    {S("a,b\n1,2\na,b\n3,4\n5,6\n"), {0}, "d=, cols=2 h=1"},           /* repeated header */
+    /* Options override. */
+    {S("a;b,c\n1;2,3\n"), {.delimiter = ';'}, "d=; cols=2"},
+    {S("a,'b,c'\n1,'2,3'\n"), {.quote = BUZZ_CSV_NONE}, "q=none e=none cols=3"},
+    {S("a,b\n\"1\\\"\",2\n"), {.escape = '\\'}, "q=\" e=\\"},
+    {S("a,b\n#x\n1,2\n"), {.comment = BUZZ_CSV_NONE}, "c=none"},
+    {S("a,b\n1,2\n"), {.comment = '%'}, "c=%"},
+    {S("1,2,3\n4,5,6\n"), {.header = 1}, "h=1"},
+    {S("a,b,c\n1,2,3\n"), {.header = -1}, "h=0"},
+    {S("a,b\r1,2\r\n"), {.newline = BUZZ_NEWLINE_LF}, "nl=lf"},
+    {S("title\nmore\na,b\n1,2\n"), {.has_skip_lines = true, .skip_lines = 1}, "skip=1"},
+    {S("sep=;\na;b\n1;2\n"), {.has_skip_lines = true, .skip_lines = 0}, "sep=0 skip=0"},
+    {S("sep=;\na,b\n1,2\n"), {.delimiter = ','}, "d=, sep=1 skip=1"},
+    {S("a\"b\n1\"2\n3\"4\n"), {.delimiter = '"'}, "d=\" q=none cols=2"},
+};
+
+static void test_cases(void **state)
+{
+    (void)state;
+    size_t failed = 0;
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(cases); i++) {
+        buzz_csv_dialect d;
+        buzz_error err = {0};
+        buzz_status st = sniff_head(cases[i].in, cases[i].in_len, &cases[i].opts, &d, &err);
+        if (st != BUZZ_OK)
+            fail_msg("case %zu: status %d (%s)", i, st, err.message);
+        char got[512];
+        render_dialect(&d, got, sizeof got);
+        if (!matches(got, cases[i].want)) {
+            print_error("case %zu: got \"%s\", want \"%s\"\n", i, got, cases[i].want);
+            failed++;
+        }
+    }
+    if (failed)
+        fail_msg("%zu of %zu cases failed", failed, BUZZ_ARRAY_LEN(cases));
+}
+
+static void test_invalid_options(void **state)
+{
+    (void)state;
+    static const struct {
+        buzz_csv_options o;
+        const char *flag;
+    } bad[] = {
+        {{.delimiter = '\n'}, "--delimiter"},
+        {{.delimiter = '\r'}, "--delimiter"},
+        {{.delimiter = 300}, "--delimiter"},
+        {{.delimiter = BUZZ_CSV_NONE}, "--delimiter"},
+        {{.delimiter = ',', .quote = ','}, "--quote"},
+        {{.delimiter = ';', .escape = ';'}, "--escape"},
+        {{.delimiter = '#', .comment = '#'}, "--comment"},
+        {{.quote = '\n'}, "--quote"},
+        {{.quote = BUZZ_CSV_NONE, .escape = '\\'}, "--escape"},
+        {{.quote = '"', .comment = '"'}, "--comment"},
+        {{.comment = '\n'}, "--comment"},
+        {{.escape = -5}, "--escape"},
+        {{.header = 2}, "--header"},
+        {{.newline = (buzz_newline)9}, "--newline"},
+        {{.has_skip_lines = true, .skip_lines = -1}, "--skip"},
+    };
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(bad); i++) {
+        buzz_csv_dialect d;
+        buzz_error err = {0};
+        buzz_status st = sniff_head(S("a,b\n1,2\n"), &bad[i].o, &d, &err);
+        if (st != BUZZ_ERR_ARG || !strstr(err.message, bad[i].flag))
+            fail_msg("bad option %zu: status %d, message \"%s\", want %s", i, st, err.message,
+                     bad[i].flag);
+    }
+    buzz__csv_samples s = {0};
+    assert_int_equal(buzz__csv_sniff(&s, NULL, NULL, NULL), BUZZ_ERR_ARG);
+}
+
+/* Generated file of `rows` records; samples cut at arbitrary bytes like the reader does. */
+typedef struct big_file {
+    char *data;
+    size_t len;
+} big_file;
+
+static big_file make_file(const char *header, const char *row_fmt, size_t rows, const char *footer)
+{
+    big_file f = {0};
+    size_t cap = rows * 128 + 4096;
+    f.data = malloc(cap);
+    assert_non_null(f.data);
+    f.len = (size_t)snprintf(f.data, cap, "%s", header);
+    for (size_t r = 0; r < rows; r++)
+        f.len += (size_t)snprintf(f.data + f.len, cap - f.len, row_fmt, r, r * 7 % 1000, r % 13);
+    f.len += (size_t)snprintf(f.data + f.len, cap - f.len, "%s", footer);
+    return f;
+}
+
+static buzz_status sniff_sampled(const big_file *f, size_t head_len, const buzz_csv_options *o,
+                                 buzz_csv_dialect *d)
+{
+    buzz__csv_samples s = {0};
+    size_t part = 16 << 10;
+    s.head = (const uint8_t *)f->data;
+    s.head_len = head_len < f->len ? head_len : f->len;
+    s.head_is_all = s.head_len == f->len;
+    for (size_t i = 0; i < 4 && f->len > 4 * part; i++) {
+        size_t off = f->len / 5 * (i + 1) + 7 * i + 3;
+        s.mid[i] = (const uint8_t *)f->data + off;
+        s.mid_len[i] = off + part < f->len ? part : f->len - off;
+        s.mid_count++;
+    }
+    size_t tl = part < f->len ? part : f->len;
+    s.tail = (const uint8_t *)f->data + f->len - tl;
+    s.tail_len = tl;
+    memset(d, 0, sizeof *d);
+    return buzz__csv_sniff(&s, o, d, NULL);
+}
+
+static void test_sampled(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *header, *row, *footer;
+        size_t head_len;
+        const char *want;
+    } cases_big[] = {
+        {"id,val,grp\n", "%zu,%zu,%zu\n", "", 4096, "d=, cols=3 h=1 foot=0"},
+        {"id;val;grp\n", "%zu;%zu,5;%zu\n", "Total;123\n", 4096, "d=; cols=3 h=1 foot=1"},
+        {"id\tval\tgrp\n", "%zu\t\"%zu\nx\"\t%zu\n", "", 2000, "d=tab cols=3 q=\" h=1"},
+        {"id,val,grp,,\n", "%zu,%zu,%zu,,\n", "Generated by X\n", 1000, "cols=3 trail=2 foot=1"},
+        {"Report\n\nid|val|grp\n", "%zu|%zu|%zu\r\n", "", 3000, "d=| skip=2 nl=crlf cols=3"},
+        /* The head's first rows mislead (a single column), the rest of the file does not. */
+        {"x\ny\nz\nw\n", "%zu,%zu,%zu\n", "", 8, "d=, cols=3"},
+    };
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(cases_big); i++) {
+        big_file f = make_file(cases_big[i].header, cases_big[i].row, 20000, cases_big[i].footer);
+        buzz_csv_dialect d;
+        assert_int_equal(sniff_sampled(&f, cases_big[i].head_len, NULL, &d), BUZZ_OK);
+        char got[512];
+        render_dialect(&d, got, sizeof got);
+        free(f.data);
+        if (!matches(got, cases_big[i].want))
+            fail_msg("sampled case %zu: got \"%s\", want \"%s\"", i, got, cases_big[i].want);
+    }
+}
+
+/* Every allocation failure is BUZZ_ERR_NOMEM and leaks nothing. */
+static void test_oom(void **state)
+{
+    (void)state;
+    size_t live = buzz_mem_live_bytes();
+    for (int64_t n = 1;; n++) {
+        buzz_csv_dialect d;
+        buzz_error err = {0};
+        buzz_mem_fail_after(n);
+        buzz_status st = sniff_head(S("a,b\n1,2\n"), NULL, &d, &err);
+        buzz_mem_fail_after(0);
+        assert_int_equal(buzz_mem_live_bytes(), live);
+        if (st == BUZZ_OK)
+            break;
+        assert_int_equal(st, BUZZ_ERR_NOMEM);
+        assert_true(n < 100);
+    }
+}
+
+/* A 1 MiB head must be cheap; no timing assertion, but the run must finish and agree. */
+static void test_large_head(void **state)
+{
+    (void)state;
+    big_file f = make_file("a,b,c\n", "%zu,\"%zu x; y\",%zu\n", 60000, "");
+    buzz_csv_dialect d;
+    assert_int_equal(sniff_sampled(&f, 1 << 20, NULL, &d), BUZZ_OK);
+    free(f.data);
+    assert_int_equal(d.delimiter, ',');
+    assert_int_equal(d.column_count, 3);
+    assert_true(d.has_header);
+}
+
+static void test_corpus(void **state)
+{
+    (void)state;
+    const char *dir = test_corpus_dir();
+    if (!dir)
+        skip();
+    char *buf = malloc(1 << 20);
+    assert_non_null(buf);
+    size_t files = 0;
+    /* A flat walk over the corpus and its first-level subdirectories. */
+    char stack[64][1024];
+    size_t depth = 0;
+    snprintf(stack[depth++], sizeof stack[0], "%s", dir);
+    while (depth > 0) {
+        char cur[1024];
+        snprintf(cur, sizeof cur, "%s", stack[--depth]);
+        DIR *dp = opendir(cur);
+        if (!dp)
+            continue;
+        struct dirent *de;
+        while ((de = readdir(dp)) != NULL) {
+            if (de->d_name[0] == '.')
+                continue;
+            char path[2048];
+            snprintf(path, sizeof path, "%s/%s", cur, de->d_name);
+            struct stat st;
+            if (stat(path, &st) != 0)
+                continue;
+            if (S_ISDIR(st.st_mode)) {
+                if (depth < 64)
+                    snprintf(stack[depth++], sizeof stack[0], "%.1000s", path);
+                continue;
+            }
+            FILE *fp = fopen(path, "rb");
+            if (!fp)
+                continue;
+            size_t n = fread(buf, 1, 1 << 20, fp);
+            bool all = n < (1 << 20) || fgetc(fp) == EOF;
+            fclose(fp);
+            buzz__csv_samples s = {0};
+            s.head = (const uint8_t *)buf;
+            s.head_len = n;
+            s.head_is_all = all;
+            buzz_csv_dialect d = {0};
+            buzz_error err = {0};
+            assert_int_equal(buzz__csv_sniff(&s, NULL, &d, &err), BUZZ_OK);
+            files++;
+        }
+        closedir(dp);
+    }
+    free(buf);
+    assert_true(files > 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cases),      cmocka_unit_test(test_invalid_options),
+        cmocka_unit_test(test_sampled),    cmocka_unit_test(test_oom),
+        cmocka_unit_test(test_large_head), cmocka_unit_test(test_corpus),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
