@@ -37,8 +37,14 @@ static const scan_case cases[] = {
     {S("\"a\"\r\n\"b\"\r\n"), 1, S("{a}|{b}|"), ""},             /* CR after closing quote */
     {S("ab\"c,d\n"), 2, S("[ab\"c][d]|"), "Q"},                 /* quote inside unquoted field */
     {S("5'10\",x\n"), 2, S("[5'10\"][x]|"), "Q"},
-    {S("\"abc\"def,g\n"), 2, S("{abcdef}[g]|"), "A"},            /* text after closing quote */
-    {S("\"He said \"hi\" there\",x\n"), 2, S("{He said hi\" there\"}[x]|"), "A"},
+    /* A quote inside quotes that closes nothing is text; the field stays quoted. */
+    {S("\"He said \"hi\" there\",x\n"), 2, S("{He said \"hi\" there}[x]|"), "A"},
+    {S("\"abc\"def,g\nh,i\n"), 2, S("{abc\"def,g\nh,i\n}~|"), "AUF"},
+    {S("\"onions\"  ,\",\"\n"), 2, S("{onions}{,}|"), ""},      /* blanks after the quote */
+    {S("\"a\" \t\r\n\"b\"\t\n"), 1, S("{a}|{b}|"), ""},
+    {S("\"a\" \"b\",x\n"), 2, S("{a\" \"b}[x]|"), "A"},
+    {S("\"a\" b\",x\n"), 2, S("{a\" b}[x]|"), "A"},
+    {S("\"x\"\r\"y\"\n"), 1, S("{x\"\r\"y}|"), "A"},        /* CR not before LF: text */
     {S("\"open,x\nmore\n"), 2, S("{open,x\nmore\n}~|"), "UF"},  /* unterminated at EOF */
     {S("a\n"), 3, S("[a]~~|"), "F"},
     {S("a,b,c,d\n"), 2, S("[a][b]+c,d|"), "M"},
@@ -152,7 +158,8 @@ static void test_tracker(void **state)
         {"a,b\nc,d\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "4,8,"},
         {"\"x\ny\",z\nq,r\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "8,12,"},
         {"ab\"c,d\ne,f\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "7,11,"},
-        {"\"abc\"def\ng\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "9,11,"},
+        {"\"abc\"def\ng\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, ""}, /* the quote stays open */
+        {"\"abc\"  ,x\ng\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "10,12,"},
         {"#c\"x\na,b\n", '#', BUZZ_NEWLINE_LF, "5,9,"},
         {"\"a\"\"\nb\"\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "8,"},
         {"a\r\nb\r\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "3,6,"},

@@ -89,7 +89,8 @@ typedef enum buzz_csv_issue_kind {
     BUZZ_CSV_TOO_FEW_FIELDS = 0, /* row padded with NULLs */
     BUZZ_CSV_TOO_MANY_FIELDS,    /* extra fields kept in the batch's extras, never shifted */
     BUZZ_CSV_UNTERMINATED_QUOTE, /* a quoted field runs to the end of the input */
-    BUZZ_CSV_TEXT_AFTER_QUOTE,   /* "abc"def: text after a closing quote, kept */
+    BUZZ_CSV_UNESCAPED_QUOTE,    /* "say "hi" now": a quote inside quotes that is not doubled,
+                                    kept as text */
     BUZZ_CSV_QUOTE_IN_FIELD,     /* ab"c: a quote inside an unquoted field, kept as text */
     BUZZ_CSV_INVALID_BYTES,      /* bytes not valid in the encoding, replaced by U+FFFD */
     BUZZ_CSV_NUL_BYTES,          /* NUL bytes inside fields, kept */

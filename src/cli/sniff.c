@@ -64,7 +64,7 @@ static json_t *char_json(int c)
 static const char *issue_key(buzz_csv_issue_kind k)
 {
     static const char *keys[] = {"too_few_fields", "too_many_fields", "unterminated_quote",
-                                 "text_after_quote", "quote_in_field",  "invalid_bytes",
+                                 "unescaped_quote", "quote_in_field",  "invalid_bytes",
                                  "nul_bytes",        "footer_lines"};
     return keys[k];
 }

@@ -74,7 +74,7 @@ typedef enum buzz__csv_state {
     BUZZ__ST_UNQUOTED,        /* inside an unquoted field */
     BUZZ__ST_QUOTED,          /* inside quotes */
     BUZZ__ST_QUOTE_IN_QUOTED, /* just saw a quote inside quotes: closing, or first of "" */
-    BUZZ__ST_AFTER_QUOTE,     /* text after a closing quote, before the separator (irregular) */
+    BUZZ__ST_AFTER_QUOTE,     /* after a closing quote, only spaces/tabs (CR in LF mode) so far */
     BUZZ__ST_ESCAPE,          /* just saw the escape byte inside quotes */
     BUZZ__ST_COMMENT,         /* inside a comment line */
 } buzz__csv_state;

@@ -753,8 +753,8 @@ const char *buzz_csv_issue_kind_name(buzz_csv_issue_kind kind)
         return "row with too many fields";
     case BUZZ_CSV_UNTERMINATED_QUOTE:
         return "quoted field not closed before the end of the input";
-    case BUZZ_CSV_TEXT_AFTER_QUOTE:
-        return "text after a closing quote";
+    case BUZZ_CSV_UNESCAPED_QUOTE:
+        return "quote inside a quoted field that is not doubled";
     case BUZZ_CSV_QUOTE_IN_FIELD:
         return "quote inside an unquoted field";
     case BUZZ_CSV_INVALID_BYTES:

@@ -479,8 +479,8 @@ static void describe(const buzz_csv_reader *r, const buzz__csv_raw_issue *is, ch
         snprintf(msg, cap, "the quote opened in field %u is never closed; the field runs to the "
                  "end of the input", is->field + 1);
         break;
-    case BUZZ_CSV_TEXT_AFTER_QUOTE:
-        snprintf(msg, cap, "text follows the closing quote of field %u; kept as part of the value",
+    case BUZZ_CSV_UNESCAPED_QUOTE:
+        snprintf(msg, cap, "a quote inside quoted field %u is not doubled; kept as text",
                  is->field + 1);
         break;
     case BUZZ_CSV_QUOTE_IN_FIELD:

@@ -9,11 +9,13 @@
  *    text (issue QUOTE_IN_FIELD).
  *  - Inside quotes, "" is one quote; the escape byte (when distinct from the quote) makes the next
  *    byte literal; delimiters and newlines are text.
- *  - A quote inside quotes followed by anything but a quote, delimiter or newline closes the quotes;
- *    the rest up to the separator is appended as text (issue TEXT_AFTER_QUOTE). A CR between a
- *    closing quote and the LF is part of the line ending.
+ *  - A quote inside quotes closes them when a delimiter or newline follows, possibly after spaces
+ *    or tabs (dropped, as is the CR of a CRLF). Followed by anything else it is text and the field
+ *    stays quoted (issue UNESCAPED_QUOTE): "say "hi" now" reads as say "hi" now, which is what
+ *    broken exporters mean, and the damage stays inside the field.
  *  - Records end at LF (a CR right before it is dropped), or at CR in CR mode (an LF right after it
- *    is dropped). Empty lines are skipped and counted. Comment lines (comment byte at the start of a
+ *    is dropped). Empty lines are skipped and counted (in a one-column table an empty line is an
+ *    empty value instead). Comment lines (comment byte at the start of a
  *    record) are skipped and counted.
  *  - Rows with too few fields are padded with MISSING cells; fields beyond the column count are kept
  *    as raw text in the batch's extras (unless they are empty trailing fields the dialect expects).
@@ -63,16 +65,18 @@ static void add_issue(buzz__csv_tok *t, buzz_csv_issue_kind kind, uint32_t detai
     }
 }
 
-/* Unescape the quoted content data[s, e) in place: "" becomes ", escape+x becomes x. Returns the
- * new length. The content was accepted by the state machine, so every quote in it is the first of a
- * pair and every escape has a following byte inside the range, except at an unterminated end. */
+/* Unescape the quoted content data[s, e) in place: "" becomes ", escape+x becomes x, a lone quote
+ * (not doubled) stays. Returns the new length. Scanning left to right pairs quotes exactly as the
+ * state machine did: a quote followed by a quote is one literal quote, any other quote is text. */
 static size_t unescape(buzz__csv_tok *t, size_t s, size_t e)
 {
     uint8_t *d = t->data;
     size_t r = s, w = s;
     while (r < e) {
         uint8_t c = d[r];
-        if ((c == t->quote || (t->has_escape && c == t->escape)) && r + 1 < e) {
+        bool pair = c == t->quote && r + 1 < e && d[r + 1] == t->quote;
+        bool esc = t->has_escape && c == t->escape && r + 1 < e;
+        if (pair || esc) {
             d[w++] = d[r + 1];
             r += 2;
         } else {
@@ -116,17 +120,13 @@ void buzz__csv_end_field(buzz__csv_tok *t, size_t e, bool at_nl)
     switch (st) {
     case BUZZ__ST_QUOTE_IN_QUOTED:
     case BUZZ__ST_AFTER_QUOTE: {
+        /* Closed at close_pos; anything between it and e is spaces/tabs/CR, dropped. */
         size_t close = t->close_pos;
         flags = BUZZ_CSV_CELL_QUOTED;
         off = s + 1;
         len = needs_unescape(t, off, close) ? unescape(t, off, close) : close - off;
-        if (close + 1 < e) {
-            /* Text after the closing quote: appended, reported. */
-            size_t tail = e - (close + 1);
-            memmove(d + off + len, d + close + 1, tail);
-            len += tail;
-            add_issue(t, BUZZ_CSV_TEXT_AFTER_QUOTE, 0);
-        }
+        if (t->quote_in_field)
+            add_issue(t, BUZZ_CSV_UNESCAPED_QUOTE, 0);
         break;
     }
     case BUZZ__ST_QUOTED:
@@ -135,6 +135,8 @@ void buzz__csv_end_field(buzz__csv_tok *t, size_t e, bool at_nl)
         flags = BUZZ_CSV_CELL_QUOTED;
         off = s + 1;
         len = needs_unescape(t, off, e) ? unescape(t, off, e) : e - off;
+        if (t->quote_in_field)
+            add_issue(t, BUZZ_CSV_UNESCAPED_QUOTE, 0);
         add_issue(t, BUZZ_CSV_UNTERMINATED_QUOTE, 0);
         break;
     default:
@@ -154,7 +156,9 @@ void buzz__csv_end_field(buzz__csv_tok *t, size_t e, bool at_nl)
 void buzz__csv_end_record(buzz__csv_tok *t, size_t next)
 {
     size_t r = t->rows;
-    bool blank = t->col == 0 &&
+    /* An empty line is no row of a multi-column table; in a one-column table it is an empty
+     * value (DuckDB reads it the same way). */
+    bool blank = t->col == 0 && t->ncols > 1 &&
                  (t->cells[r].len_flags & (BUZZ_CSV_CELL_LEN_MASK | BUZZ_CSV_CELL_QUOTED)) == 0;
     if (t->has_nul) {
         add_issue(t, BUZZ_CSV_NUL_BYTES, 0);
@@ -198,6 +202,13 @@ void buzz__csv_end_record(buzz__csv_tok *t, size_t next)
     t->state = BUZZ__ST_FIELD_START;
 }
 
+/* Spaces and tabs (and the CR of a CRLF in LF mode) may sit between a closing quote and the
+ * separator. The caller has ruled out the delimiter and the newline byte. */
+static inline bool is_blank(const buzz__csv_tok *t, uint8_t c)
+{
+    return c == ' ' || c == '\t' || (c == '\r' && !t->cr_mode);
+}
+
 /* After a record-ending newline at nl_pos: in CR mode an LF right after the CR is part of it. */
 static size_t after_newline(const buzz__csv_tok *t, size_t nl_pos, size_t end)
 {
@@ -231,7 +242,6 @@ size_t buzz__csv_scan_bytes(buzz__csv_tok *t, size_t pos, size_t end)
             t->state = BUZZ__ST_UNQUOTED;
             break; /* the byte is handled as the first of an unquoted field */
         case BUZZ__ST_UNQUOTED:
-        case BUZZ__ST_AFTER_QUOTE:
             while (pos < end && d[pos] != delim && d[pos] != nl && d[pos] != quote && d[pos] != 0)
                 pos++;
             if (pos >= end)
@@ -255,7 +265,7 @@ size_t buzz__csv_scan_bytes(buzz__csv_tok *t, size_t pos, size_t end)
                 pos++;
             } else {
                 /* A quote (quote byte may be 0 only when has_quote is false, caught above). */
-                if (has_quote && t->state == BUZZ__ST_UNQUOTED)
+                if (has_quote)
                     t->quote_in_field = true;
                 pos++;
             }
@@ -288,8 +298,16 @@ size_t buzz__csv_scan_bytes(buzz__csv_tok *t, size_t pos, size_t end)
             pos++;
             break;
         case BUZZ__ST_QUOTE_IN_QUOTED:
+        case BUZZ__ST_AFTER_QUOTE:
             if (c == quote) {
-                t->state = BUZZ__ST_QUOTED;
+                if (t->state == BUZZ__ST_QUOTE_IN_QUOTED) {
+                    t->state = BUZZ__ST_QUOTED; /* "" */
+                } else {
+                    /* "a" "...: the earlier quote and the spaces were text. */
+                    t->quote_in_field = true;
+                    t->close_pos = pos;
+                    t->state = BUZZ__ST_QUOTE_IN_QUOTED;
+                }
                 pos++;
             } else if (c == delim) {
                 buzz__csv_end_field(t, pos, false); /* a quoted field, closed at close_pos */
@@ -304,8 +322,14 @@ size_t buzz__csv_scan_bytes(buzz__csv_tok *t, size_t pos, size_t end)
                 buzz__csv_end_record(t, pos);
                 if (t->is_full)
                     return pos;
+            } else if (is_blank(t, c)) {
+                t->state = BUZZ__ST_AFTER_QUOTE;
+                pos++;
             } else {
-                t->state = BUZZ__ST_AFTER_QUOTE; /* the byte is text after the closing quote */
+                /* Not a closing quote after all: text, and the field is still quoted. The byte
+                 * is read again in QUOTED. */
+                t->quote_in_field = true;
+                t->state = BUZZ__ST_QUOTED;
             }
             break;
         case BUZZ__ST_COMMENT: {
@@ -394,7 +418,6 @@ size_t buzz__csv_track_scalar(buzz__csv_track *k, const uint8_t *d, size_t pos, 
             k->state = BUZZ__ST_UNQUOTED;
             break;
         case BUZZ__ST_UNQUOTED:
-        case BUZZ__ST_AFTER_QUOTE:
             while (pos < end && d[pos] != k->delim && d[pos] != nl)
                 pos++;
             if (pos >= end)
@@ -419,16 +442,21 @@ size_t buzz__csv_track_scalar(buzz__csv_track *k, const uint8_t *d, size_t pos, 
             pos++;
             break;
         case BUZZ__ST_QUOTE_IN_QUOTED:
+        case BUZZ__ST_AFTER_QUOTE:
             if (c == k->quote) {
-                k->state = BUZZ__ST_QUOTED;
+                k->state = k->state == BUZZ__ST_QUOTE_IN_QUOTED ? BUZZ__ST_QUOTED
+                                                                : BUZZ__ST_QUOTE_IN_QUOTED;
                 pos++;
             } else if (c == k->delim) {
                 k->state = BUZZ__ST_FIELD_START;
                 pos++;
             } else if (c == nl) {
                 goto record_end;
-            } else {
+            } else if (c == ' ' || c == '\t' || (c == '\r' && !k->cr_mode)) {
                 k->state = BUZZ__ST_AFTER_QUOTE;
+                pos++;
+            } else {
+                k->state = BUZZ__ST_QUOTED;
             }
             break;
         case BUZZ__ST_COMMENT: {

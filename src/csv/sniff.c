@@ -10,7 +10,10 @@
  * count, consistency the share of records with m fields, typed the share of cells that look like a
  * value (empty, number, date, boolean, or text holding no other candidate delimiter) and issues the
  * share of records with quoting trouble (unterminated quote counts five times). A single column
- * scores 0; rare delimiters (: ^ ~) get a prior of 0.9, space 0.5 and only when at least 95% of the
+ * scores consistency^2 * 0.2 (as a two-column table with 63% agreement would), so a delimiter
+ * must split records consistently to beat it; ':' is no candidate when most colons look like
+ * times (a digit before, exactly two digits after). A '#' comment byte is tried too when a line starts with '#', and kept only when
+ * skipping those lines raises the score by 10% (they do not look like rows). Rare delimiters (: ^ ~) get a prior of 0.9, space 0.5 and only when at least 95% of the
  * records agree and a tenth of the cells are numbers, dates or booleans. The winner's dialect then
  * reads up to HEAD_MAX bytes of the head (and the other samples) for the structural properties:
  *  - preamble: the table starts at the first record whose field count is the table's (m, or m - k
@@ -51,6 +54,7 @@
 #define ROW_CAP 256                   /* tokenizer batch */
 #define HIST_SLOTS 256                /* distinct field counts tracked (power of two) */
 #define MAX_FOOTER 8
+#define SINGLE_COLUMN_SCORE 0.2 /* about a two-column table with 63% agreement */
 #define FOOTER_BYTES (16u << 10) /* end of the input searched for footer lines */
 #define FOOTER_RECS 8200         /* every record but the last takes 2 bytes or more */
 
@@ -295,11 +299,12 @@ static uint32_t fnv1a(const uint8_t *p, size_t n)
 
 /* Unquoted text holding a byte some other dialect would split on (or a stray quote) is what a
  * wrong delimiter leaves in its cells. */
-static bool is_dirty_text(const uint8_t *p, size_t n)
+static bool is_dirty_text(const uint8_t *p, size_t n, bool has_quote)
 {
     for (size_t i = 0; i < n; i++) {
         uint8_t c = p[i];
-        if (c == ',' || c == ';' || c == '\t' || c == '|' || c == '^' || c == '~' || c == '"')
+        if (c == ',' || c == ';' || c == '\t' || c == '|' || c == '^' || c == '~' ||
+            (c == '"' && has_quote))
             return true;
     }
     return false;
@@ -418,7 +423,8 @@ static void score_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf, c
         uint8_t ty = classify(p, len, a->delim);
         a->cells++;
         a->valued += ty == T_NUM || ty == T_DATE || ty == T_BOOL;
-        if (ty != T_TEXT || buzz_csv_cell_is_quoted(cell) || !is_dirty_text(p, len))
+        /* Without quoting, a quote is plain text, not a sign of a misread. */
+        if (ty != T_TEXT || buzz_csv_cell_is_quoted(cell) || !is_dirty_text(p, len, t->has_quote))
             a->typed++;
     }
 }
@@ -444,7 +450,8 @@ static double score_dialect(scanner *sc, const buzz_csv_dialect *d, const sample
 {
     memset(a, 0, sizeof *a);
     a->delim = (uint8_t)d->delimiter;
-    int64_t bad = 0, unterminated = 0;
+    double bad = 0;
+    int64_t unterminated = 0;
     for (size_t i = 0; i < nsmp; i++) {
         sample s = smp[i];
         size_t cap = i == 0 ? SCORE_HEAD_BYTES : SCORE_OTHER_BYTES;
@@ -453,21 +460,32 @@ static double score_dialect(scanner *sc, const buzz_csv_dialect *d, const sample
             s.ends_input = false;
         }
         scan_sample(sc, d, &s, SCORE_ROWS, score_row, a);
-        bad += sc->issues[BUZZ_CSV_TEXT_AFTER_QUOTE] + sc->issues[BUZZ_CSV_QUOTE_IN_FIELD];
+        /* A stray quote in an unquoted field hints at the wrong quote byte; an undoubled quote
+         * inside quotes is the common export bug the reader repairs, so it weighs less. */
+        bad += (double)sc->issues[BUZZ_CSV_QUOTE_IN_FIELD] +
+               0.25 * (double)sc->issues[BUZZ_CSV_UNESCAPED_QUOTE];
         unterminated += sc->issues[BUZZ_CSV_UNTERMINATED_QUOTE];
     }
     uint32_t n_mode;
     uint64_t total;
     uint32_t m = hist_mode(&a->h, &n_mode, &total);
     *out_mode = m;
-    if (total == 0 || m <= 1)
+    if (total == 0)
         return 0.0;
     double consist = (double)n_mode / (double)total;
+    if (m <= 1) {
+        /* One column: plausible only when no delimiter splits the records consistently. It
+         * scores like a two-column table with 63% agreement, so multi-column
+         * candidates need real consistency to win (a column of "1,234.5" numbers, or of times
+         * "12:30:00", is not a table). Unterminated quotes still count against it. */
+        double uq = (double)(5 * unterminated) / (double)total;
+        return consist * consist * SINGLE_COLUMN_SCORE * (1.0 - (uq > 1.0 ? 1.0 : uq));
+    }
     /* Words of a text column split as consistently as a table does: space needs values too. */
     if (d->delimiter == ' ' && (consist < 0.95 || a->valued * 10 < a->cells))
         return 0.0;
     double typed = a->cells ? (double)a->typed / (double)a->cells : 0.0;
-    double issues = (double)(bad + 5 * unterminated) / (double)total;
+    double issues = (bad + 5.0 * (double)unterminated) / (double)total;
     if (issues > 1.0)
         issues = 1.0;
     return consist * consist * (1.0 - 1.0 / m) * typed * (1.0 - issues) * delim_prior(d->delimiter);
@@ -475,10 +493,12 @@ static double score_dialect(scanner *sc, const buzz_csv_dialect *d, const sample
 
 /* Bytes present anywhere in the scoring parts of the samples. */
 static void byte_presence(const sample *smp, size_t nsmp, bool seen[256], bool *out_bs_quote,
-                          bool *out_bs_apos)
+                          bool *out_bs_apos, bool *out_time_colons, bool *out_hash_lines)
 {
     memset(seen, 0, 256);
     *out_bs_quote = *out_bs_apos = false;
+    size_t colons = 0, digit_colons = 0;
+    *out_hash_lines = false;
     for (size_t i = 0; i < nsmp; i++) {
         size_t cap = i == 0 ? SCORE_HEAD_BYTES : SCORE_OTHER_BYTES;
         size_t n = smp[i].len < cap ? smp[i].len : cap;
@@ -489,75 +509,122 @@ static void byte_presence(const sample *smp, size_t nsmp, bool seen[256], bool *
                 *out_bs_quote |= p[j + 1] == '"';
                 *out_bs_apos |= p[j + 1] == '\'';
             }
+            if (p[j] == ':') {
+                colons++;
+                /* h:mm or hh:mm(:ss): one or two digits before, exactly two after. */
+                digit_colons += j > 0 && j + 3 < n && is_digit(p[j - 1]) && is_digit(p[j + 1]) &&
+                                is_digit(p[j + 2]) && !is_digit(p[j + 3]);
+            }
+            if (p[j] == '#' && i == 0 && (j == 0 || p[j - 1] == '\n' || p[j - 1] == '\r'))
+                *out_hash_lines = true;
         }
     }
+    *out_time_colons = colons > 0 && digit_colons * 2 >= colons;
 }
 
-/* Choose delimiter, quote and escape (those not fixed: want_* == 0) by score. Ties keep the
- * earlier candidate: ',' before rarer delimiters, '"' before '\'' before none, doubling before
- * backslash, so a sample without quotes reads as standard CSV. */
-static void choose_dialect(scanner *sc, buzz_csv_dialect *d, int want_delim, int want_quote,
-                           int want_escape, const sample *smp, size_t nsmp)
+/* Candidate lists for choose_dialect. */
+typedef struct candidates {
+    int delims[9], quotes[3];
+    size_t nd, nq;
+    bool bs_quote, bs_apos, hash_lines;
+    int want_escape;
+} candidates;
+
+/* Best delimiter x quote x escape for d's comment byte; returns its score, fills *best_d. */
+static double best_dialect(scanner *sc, const buzz_csv_dialect *d, const candidates *k,
+                           const sample *smp, size_t nsmp, buzz_csv_dialect *best_d)
 {
-    static const int all_delims[] = {',', ';', '\t', '|', ':', '^', '~', ' '};
-    bool seen[256], bs_quote, bs_apos;
-    byte_presence(smp, nsmp, seen, &bs_quote, &bs_apos);
-    int delims[BUZZ_ARRAY_LEN(all_delims)], quotes[3];
-    size_t nd = 0, nq = 0;
-    if (want_delim) {
-        delims[nd++] = want_delim;
-    } else {
-        for (size_t i = 0; i < BUZZ_ARRAY_LEN(all_delims); i++)
-            if (seen[all_delims[i]])
-                delims[nd++] = all_delims[i];
-    }
-    if (want_quote) {
-        quotes[nq++] = want_quote;
-    } else {
-        quotes[nq++] = '"';
-        if (seen['\''])
-            quotes[nq++] = '\'';
-        if (!want_escape)
-            quotes[nq++] = BUZZ_CSV_NONE;
-    }
-    buzz_csv_dialect best_d = *d;
-    best_d.delimiter = (char)(want_delim ? want_delim : ',');
-    best_d.quote = quotes[0];
-    best_d.escape =
-        quotes[0] == BUZZ_CSV_NONE ? BUZZ_CSV_NONE : (want_escape ? want_escape : quotes[0]);
     double best = 0.0;
     score_acc a;
-    for (size_t di = 0; di < nd; di++) {
-        for (size_t qi = 0; qi < nq; qi++) {
-            int q = quotes[qi];
+    for (size_t di = 0; di < k->nd; di++) {
+        for (size_t qi = 0; qi < k->nq; qi++) {
+            int q = k->quotes[qi];
             int escapes[2];
             size_t ne = 0;
             if (q == BUZZ_CSV_NONE) {
                 escapes[ne++] = BUZZ_CSV_NONE;
-            } else if (want_escape) {
-                escapes[ne++] = want_escape;
+            } else if (k->want_escape) {
+                escapes[ne++] = k->want_escape;
             } else {
                 escapes[ne++] = q;
-                if ((q == '"' && bs_quote) || (q == '\'' && bs_apos))
+                if ((q == '"' && k->bs_quote) || (q == '\'' && k->bs_apos))
                     escapes[ne++] = '\\';
             }
             for (size_t ei = 0; ei < ne; ei++) {
-                if (q == delims[di] || escapes[ei] == delims[di] ||
-                    (is_byte(q) && q == d->comment) || delims[di] == d->comment ||
-                    (is_byte(escapes[ei]) && escapes[ei] == d->comment))
+                int dl = k->delims[di], es = escapes[ei];
+                if (q == dl || es == dl || (is_byte(q) && q == d->comment) || dl == d->comment ||
+                    (is_byte(es) && es == d->comment))
                     continue;
                 buzz_csv_dialect c = *d;
-                c.delimiter = (char)delims[di];
+                c.delimiter = (char)dl;
                 c.quote = q;
-                c.escape = escapes[ei];
+                c.escape = es;
                 uint32_t m;
                 double v = score_dialect(sc, &c, smp, nsmp, &m, &a);
                 if (v > best + 1e-9) {
                     best = v;
-                    best_d = c;
+                    *best_d = c;
                 }
             }
         }
+    }
+    return best;
+}
+
+/* Choose delimiter, quote and escape (those not fixed: want_* == 0) by score, and the '#' comment
+ * byte when not fixed (search_comment). Ties keep the earlier candidate: ',' before rarer
+ * delimiters, '"' before '\'' before none, doubling before backslash, no comment before '#', so a
+ * sample without quotes reads as standard CSV. */
+static void choose_dialect(scanner *sc, buzz_csv_dialect *d, int want_delim, int want_quote,
+                           int want_escape, bool search_comment, const sample *smp, size_t nsmp)
+{
+    static const int all_delims[] = {',', ';', '\t', '|', ':', '^', '~', ' '};
+    candidates k;
+    memset(&k, 0, sizeof k);
+    bool seen[256], time_colons;
+    byte_presence(smp, nsmp, seen, &k.bs_quote, &k.bs_apos, &time_colons, &k.hash_lines);
+    if (time_colons)
+        seen[':'] = false;
+    k.want_escape = want_escape;
+    if (want_delim) {
+        k.delims[k.nd++] = want_delim;
+    } else {
+        for (size_t i = 0; i < BUZZ_ARRAY_LEN(all_delims); i++)
+            if (seen[all_delims[i]])
+                k.delims[k.nd++] = all_delims[i];
+        /* The one-column reading competes too, through the first delimiter the samples lack. */
+        for (size_t i = 0; i < BUZZ_ARRAY_LEN(all_delims) - 1; i++) {
+            if (!seen[all_delims[i]]) {
+                k.delims[k.nd++] = all_delims[i];
+                break;
+            }
+        }
+    }
+    if (want_quote) {
+        k.quotes[k.nq++] = want_quote;
+    } else {
+        k.quotes[k.nq++] = '"';
+        if (seen['\''])
+            k.quotes[k.nq++] = '\'';
+        if (!want_escape)
+            k.quotes[k.nq++] = BUZZ_CSV_NONE;
+    }
+    buzz_csv_dialect best_d = *d;
+    best_d.delimiter = (char)(want_delim ? want_delim : ',');
+    best_d.quote = k.quotes[0];
+    best_d.escape = k.quotes[0] == BUZZ_CSV_NONE ? BUZZ_CSV_NONE
+                                                 : (want_escape ? want_escape : k.quotes[0]);
+    double best = best_dialect(sc, d, &k, smp, nsmp, &best_d);
+    if (search_comment && k.hash_lines && d->comment == BUZZ_CSV_NONE && want_delim != '#' &&
+        want_quote != '#') {
+        buzz_csv_dialect with = *d, with_best = best_d;
+        with.comment = '#';
+        with_best.comment = '#';
+        double v = best_dialect(sc, &with, &k, smp, nsmp, &with_best);
+        /* Skipping '#' lines must pay off clearly: rows that merely start with '#' (ids, "#N/A")
+         * read the same either way and must not be dropped as comments. */
+        if (v > best * 1.1 + 1e-9)
+            best_d = with_best;
     }
     *d = best_d;
 }
@@ -1142,7 +1209,7 @@ static buzz_status sniff_run(sniff_ctx *x, const buzz__csv_samples *s, const buz
     scratch = x->foot_smp.len > scratch ? x->foot_smp.len : scratch;
     BUZZ_TRY(scanner_init(&x->sc, scratch + 1, err));
     d->comment = o->comment ? o->comment : BUZZ_CSV_NONE;
-    choose_dialect(&x->sc, d, want_delim, o->quote, o->escape, x->smp, x->nsmp);
+    choose_dialect(&x->sc, d, want_delim, o->quote, o->escape, o->comment == 0, x->smp, x->nsmp);
     fix_conflicts(d, o, want_delim);
 
     /* Every record but the last holds a byte and a newline: that bounds the record buffers. */
@@ -1154,7 +1221,7 @@ static buzz_status sniff_run(sniff_ctx *x, const buzz__csv_samples *s, const buz
     BUZZ_TRY(collect_init(&x->other, bounded(others, TAIL_RECS * 5), false, dl, err));
     BUZZ_TRY(collect_init(&x->foot, bounded(x->foot_smp.len / 2 + 2, FOOTER_RECS), false, dl, err));
     scan_sample(&x->sc, d, &x->smp[0], MAX_RECS, collect_row, &x->head);
-    if (!o->comment) {
+    if (!o->comment && d->comment == BUZZ_CSV_NONE) {
         uint32_t m = hist_mode(&x->head.h, NULL, NULL);
         d->comment = detect_comment(&x->head, m, (uint8_t)d->delimiter, d->quote);
         if (d->comment != BUZZ_CSV_NONE) {

@@ -14,6 +14,10 @@
  * 12 columns); a name equal, ignoring ASCII case, to an earlier one gets "_K" appended, K counting
  * the collisions on that name, until it is unique ("a,a,A" gives a, a_1, A_2).
  *
+ * Buzz drops the empty trailing columns that every row carries (Excel's ",,,," and the trailing "|"
+ * of .tbl files: buzz_csv_dialect.trailing_empty_columns) where DuckDB keeps them as all-NULL
+ * columns; for comparison the dump shows them again, as empty columns named like DuckDB's.
+ *
  * Usage: buzz_csv_dump [--threads N] [--simd NAME] FILE. The options go to buzz_csv_options, so
  * the same tool checks that every thread count and kernel gives the same dump. Exit 0 with the dump
  * on stdout; 1 when Buzz reports an error (buzz_error_format text on stderr) or stdout cannot be
@@ -183,7 +187,7 @@ static buzz_status put_escaped(buzz_buf *out, const char *s, size_t len, buzz_er
 
 /* Append the rows of one batch to out and count them. */
 static buzz_status put_batch(buzz_buf *out, const buzz_csv_batch *b, size_t column_count,
-                             int64_t *row_count, buzz_error *err)
+                             size_t trailing, int64_t *row_count, buzz_error *err)
 {
     if (b->column_count != column_count) {
         return buzz_error_set(err, BUZZ_ERR_INTERNAL,
@@ -199,6 +203,8 @@ static buzz_status put_batch(buzz_buf *out, const buzz_csv_batch *b, size_t colu
                 continue;
             BUZZ_TRY(put_escaped(out, b->data + cell.offset, buzz_csv_cell_len(cell), err));
         }
+        for (size_t k = 0; k < trailing; k++)
+            BUZZ_TRY(buzz_buf_append_byte(out, '\t', err));
         BUZZ_TRY(buzz_buf_append_byte(out, '\n', err));
     }
     *row_count += (int64_t)b->row_count;
@@ -222,9 +228,11 @@ static buzz_status dump_file(const char *path, const buzz_csv_options *opts, buz
     const buzz_str *names;
     size_t column_count;
     buzz_csv_reader_columns(rd, &names, &column_count);
+    size_t trailing = buzz_csv_reader_dialect(rd)->trailing_empty_columns;
+    size_t shown = column_count + trailing;
 
     set.cap = 16;
-    while (set.cap <= 2 * column_count)
+    while (set.cap <= 2 * shown)
         set.cap *= 2;
     set.slots = buzz_calloc(set.cap, sizeof *set.slots);
     if (set.slots == NULL) {
@@ -232,9 +240,10 @@ static buzz_status dump_file(const char *path, const buzz_csv_options *opts, buz
                             column_count);
         goto done;
     }
-    for (size_t c = 0; c < column_count && st == BUZZ_OK; c++) {
+    for (size_t c = 0; c < shown && st == BUZZ_OK; c++) {
         name_slot *slot;
-        st = make_name(&set, names[c], c, column_count, &slot, err);
+        buzz_str none = {"", 0};
+        st = make_name(&set, c < column_count ? names[c] : none, c, shown, &slot, err);
         if (st == BUZZ_OK)
             st = put_escaped(&header, slot->name, slot->len, err);
         if (st == BUZZ_OK)
@@ -248,10 +257,10 @@ static buzz_status dump_file(const char *path, const buzz_csv_options *opts, buz
         st = buzz_csv_reader_next(rd, &batch, err);
         if (st || batch == NULL)
             break;
-        st = put_batch(&rows, batch, column_count, &row_count, err);
+        st = put_batch(&rows, batch, column_count, trailing, &row_count, err);
     }
     if (st == BUZZ_OK) {
-        st = buzz_buf_printf(out, err, "columns %zu\nrows %lld\n", column_count,
+        st = buzz_buf_printf(out, err, "columns %zu\nrows %lld\n", shown,
                              (long long)row_count);
     }
     if (st == BUZZ_OK)
