@@ -299,12 +299,13 @@ static uint32_t fnv1a(const uint8_t *p, size_t n)
 
 /* Unquoted text holding a byte some other dialect would split on (or a stray quote) is what a
  * wrong delimiter leaves in its cells. */
-static bool is_dirty_text(const uint8_t *p, size_t n, bool has_quote)
+static bool is_dirty_text(const uint8_t *p, size_t n)
 {
+    /* A quote counts even without quoting: quoted fields split by a quote-less reading leave
+     * their quotes in the cells. */
     for (size_t i = 0; i < n; i++) {
         uint8_t c = p[i];
-        if (c == ',' || c == ';' || c == '\t' || c == '|' || c == '^' || c == '~' ||
-            (c == '"' && has_quote))
+        if (c == ',' || c == ';' || c == '\t' || c == '|' || c == '^' || c == '~' || c == '"')
             return true;
     }
     return false;
@@ -404,10 +405,15 @@ static void scan_sample(scanner *sc, const buzz_csv_dialect *d, const sample *s,
 
 /* ---------------------------------------------------------------------------------------------
  * Candidate scoring. */
+#define PREAMBLE_MAX 10 /* leading head records a candidate may treat as preamble */
+
 typedef struct score_acc {
     hist h;
     uint64_t cells, typed, valued; /* cells; cells that look like values; numbers/dates/booleans */
     uint8_t delim;
+    bool in_head;                   /* records come from the head sample */
+    uint32_t first[PREAMBLE_MAX];   /* field counts of the head's first records */
+    size_t nfirst;
 } score_acc;
 
 static void score_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf, const uint8_t *orig)
@@ -415,6 +421,8 @@ static void score_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf, c
     (void)orig;
     score_acc *a = user;
     hist_add(&a->h, (uint32_t)(nf > UINT32_MAX ? UINT32_MAX : nf));
+    if (a->in_head && a->nfirst < PREAMBLE_MAX)
+        a->first[a->nfirst++] = (uint32_t)(nf > UINT32_MAX ? UINT32_MAX : nf);
     size_t n = nf < NCOLS ? nf : NCOLS;
     for (size_t c = 0; c < n; c++) {
         buzz_csv_cell cell = t->cells[c * t->row_cap + r];
@@ -423,8 +431,7 @@ static void score_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf, c
         uint8_t ty = classify(p, len, a->delim);
         a->cells++;
         a->valued += ty == T_NUM || ty == T_DATE || ty == T_BOOL;
-        /* Without quoting, a quote is plain text, not a sign of a misread. */
-        if (ty != T_TEXT || buzz_csv_cell_is_quoted(cell) || !is_dirty_text(p, len, t->has_quote))
+        if (ty != T_TEXT || buzz_csv_cell_is_quoted(cell) || !is_dirty_text(p, len))
             a->typed++;
     }
 }
@@ -459,6 +466,7 @@ static double score_dialect(scanner *sc, const buzz_csv_dialect *d, const sample
             s.len = cap;
             s.ends_input = false;
         }
+        a->in_head = i == 0;
         scan_sample(sc, d, &s, SCORE_ROWS, score_row, a);
         /* A stray quote in an unquoted field hints at the wrong quote byte; an undoubled quote
          * inside quotes is the common export bug the reader repairs, so it weighs less. */
@@ -473,6 +481,15 @@ static double score_dialect(scanner *sc, const buzz_csv_dialect *d, const sample
     if (total == 0)
         return 0.0;
     double consist = (double)n_mode / (double)total;
+    /* Titles and notes before the table: consistency may start after up to PREAMBLE_MAX leading
+     * records (at most half of them all), as the preamble rule will skip them later. */
+    uint64_t modal_before = 0;
+    for (size_t sk = 1; sk <= a->nfirst && sk * 2 <= total; sk++) {
+        modal_before += a->first[sk - 1] == m;
+        double c = (double)(n_mode - modal_before) / (double)(total - sk);
+        if (c > consist)
+            consist = c;
+    }
     if (m <= 1) {
         /* One column: plausible only when no delimiter splits the records consistently. It
          * scores like a two-column table with 63% agreement, so multi-column
