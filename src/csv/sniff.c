@@ -486,9 +486,16 @@ static double score_dialect(scanner *sc, const buzz_csv_dialect *d, const sample
     uint64_t modal_before = 0;
     for (size_t sk = 1; sk <= a->nfirst && sk * 2 <= total; sk++) {
         modal_before += a->first[sk - 1] == m;
-        double c = (double)(n_mode - modal_before) / (double)(total - sk);
+        /* Each skipped record costs 2%, so a candidate that needs a preamble loses ties to one
+         * that reads every record alike. */
+        double c = (double)(n_mode - modal_before) / (double)(total - sk) * (1.0 - 0.02 * sk);
         if (c > consist)
             consist = c;
+    }
+    if (m <= 1 && n_mode < total) {
+        /* This delimiter splits some records: the one-column reading is scored through a
+         * delimiter the samples lack (see choose_dialect), not through this one. */
+        return 0.0;
     }
     if (m <= 1) {
         /* One column: plausible only when no delimiter splits the records consistently. It
