@@ -484,7 +484,7 @@ static double score_dialect(scanner *sc, const buzz_csv_dialect *d, const sample
     /* Titles and notes before the table: consistency may start after up to PREAMBLE_MAX leading
      * records (at most half of them all), as the preamble rule will skip them later. */
     uint64_t modal_before = 0;
-    for (size_t sk = 1; sk <= a->nfirst && sk * 2 <= total; sk++) {
+    for (size_t sk = 1; sk <= a->nfirst && sk * 2 <= total && total - sk >= 2; sk++) {
         modal_before += a->first[sk - 1] == m;
         /* Each skipped record costs 2%, so a candidate that needs a preamble loses ties to one
          * that reads every record alike. */
@@ -552,6 +552,7 @@ typedef struct candidates {
     size_t nd, nq;
     bool bs_quote, bs_apos, hash_lines;
     int want_escape;
+    int unseen; /* the delimiter absent from the samples that stands for one column; 0 = none */
 } candidates;
 
 /* Best delimiter x quote x escape for d's comment byte; returns its score, fills *best_d. */
@@ -585,6 +586,8 @@ static double best_dialect(scanner *sc, const buzz_csv_dialect *d, const candida
                 c.escape = es;
                 uint32_t m;
                 double v = score_dialect(sc, &c, smp, nsmp, &m, &a);
+                if (m <= 1 && dl != k->unseen && k->unseen)
+                    v = 0.0; /* one column is read through the absent delimiter only */
                 if (v > best + 1e-9) {
                     best = v;
                     *best_d = c;
@@ -620,6 +623,7 @@ static void choose_dialect(scanner *sc, buzz_csv_dialect *d, int want_delim, int
         for (size_t i = 0; i < BUZZ_ARRAY_LEN(all_delims) - 1; i++) {
             if (!seen[all_delims[i]]) {
                 k.delims[k.nd++] = all_delims[i];
+                k.unseen = all_delims[i];
                 break;
             }
         }
