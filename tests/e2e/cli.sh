@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# tests/e2e/cli.sh: the `buzz` command line end to end: help and version, exit codes (0 ok, 1 bad
+# input, 2 usage), `buzz sniff` on files, stdin, .gz and .zst input, UTF-16 and Windows-1252
+# text, Excel's sep= line and preambles, --json (parsed with node), option overrides, --strict,
+# and plain-words errors on stderr. Run by tests/run with BUZZ_BIN set; cwd is a fresh temp dir.
+set -u
+bin=${BUZZ_BIN:?BUZZ_BIN is not set (run through tests/run)}
+fails=0
+n=0
+
+check() { # name expected_rc command... ; output in out.txt / err.txt
+    local name=$1 want=$2
+    shift 2
+    n=$((n + 1))
+    "$@" >out.txt 2>err.txt
+    local rc=$?
+    if [ "$rc" != "$want" ]; then
+        echo "FAIL $name: exit $rc, want $want"
+        sed 's/^/    stdout: /' out.txt | head -5
+        sed 's/^/    stderr: /' err.txt | head -5
+        fails=$((fails + 1))
+        return 1
+    fi
+    return 0
+}
+has() { # name file pattern
+    n=$((n + 1))
+    if ! grep -q -- "$3" "$2"; then
+        echo "FAIL $1: \"$3\" not in $2:"
+        sed 's/^/    /' "$2" | head -20
+        fails=$((fails + 1))
+    fi
+}
+json() { # name js-expression over the parsed out.txt as `d`; must print true
+    local got
+    n=$((n + 1))
+    got=$(node -e "const d=JSON.parse(require('fs').readFileSync('out.txt','utf8')); console.log(String($2))" 2>&1)
+    if [ "$got" != "true" ]; then
+        echo "FAIL $1: $2 is $got"
+        fails=$((fails + 1))
+    fi
+}
+
+# Help, version, usage errors.
+check help 0 "$bin" --help && has help out.txt "sniff"
+check help-lists-only-existing 0 "$bin" --help
+if grep -qE '^  (convert|query|ask|serve) ' out.txt; then
+    echo "FAIL help lists a command that does not exist yet"; fails=$((fails + 1))
+fi
+check version 0 "$bin" --version && has version out.txt "^buzz [0-9]"
+check no-args 2 "$bin"
+check unknown-command 2 "$bin" frobnicate && has unknown-command err.txt "unknown command"
+check sniff-help 0 "$bin" sniff --help && has sniff-help out.txt "Usage: buzz sniff"
+check sniff-no-file 2 "$bin" sniff && has sniff-no-file err.txt "missing FILE"
+check sniff-bad-option 2 "$bin" sniff --frob x.csv && has sniff-bad-option err.txt "unknown option"
+check sniff-bad-threads 2 "$bin" sniff --threads 0 x.csv && has sniff-bad-threads err.txt "threads"
+check sniff-bad-delim 2 "$bin" sniff --delimiter ab x.csv && has sniff-bad-delim err.txt "delimiter"
+check sniff-missing 1 "$bin" sniff nosuch.csv && has sniff-missing err.txt "nosuch.csv"
+
+# A plain file.
+printf 'id,name,price\n1,"Widget, large",9.50\n2,Gadget,12\n3,"say ""hi""",0.5\n' >plain.csv
+check sniff-plain 0 "$bin" sniff plain.csv
+has sniff-plain out.txt "delimiter:     ','"
+has sniff-plain out.txt "header:        yes"
+has sniff-plain out.txt "columns:       3"
+has sniff-plain out.txt "rows:          3"
+has sniff-plain out.txt "Widget, large"
+check sniff-json 0 "$bin" sniff --json plain.csv
+json sniff-json 'd.dialect.delimiter === "," && d.dialect.header === true'
+json sniff-json-cols 'd.columns.map(c => c.name).join("|") === "id|name|price"'
+json sniff-json-rows 'd.rows.count === 3 && d.rows.exact === true'
+json sniff-json-preview 'd.preview[2][1] === "say \"hi\""'
+json sniff-json-encoding 'd.source.encoding === "utf-8" && d.source.compression === "none"'
+
+# Stdin, gzip, zstd.
+check sniff-stdin 0 bash -c "cat plain.csv | '$bin' sniff --json -"
+json sniff-stdin 'd.rows.count === 3 && d.source.path === "-"'
+gzip -c plain.csv >plain.csv.gz
+check sniff-gz 0 "$bin" sniff --json plain.csv.gz
+json sniff-gz 'd.source.compression === "gzip" && d.rows.count === 3'
+if command -v zstd >/dev/null; then
+    zstd -q -c plain.csv >plain.csv.zst
+    check sniff-zst 0 "$bin" sniff --json plain.csv.zst
+    json sniff-zst 'd.source.compression === "zstd" && d.rows.count === 3'
+else
+    echo "FAIL zstd command missing (scripts/setup installs it)"; fails=$((fails + 1))
+fi
+
+# Encodings: UTF-16 LE with BOM (Excel "Unicode text"), Windows-1252 (Excel "CSV" on Windows).
+printf 'name\tcity\nZo\xc3\xab\tS\xc3\xa3o Paulo\n' | iconv -f UTF-8 -t UTF-16 >utf16.txt
+check sniff-utf16 0 "$bin" sniff --json utf16.txt
+json sniff-utf16 'd.source.encoding === "utf-16le" && d.source.bom === true && d.dialect.delimiter === "\t"'
+json sniff-utf16-text 'd.preview[0][1] === "S\u00e3o Paulo"'
+printf 'name;price\nCaf\xe9;1\nCr\xe8me br\xfbl\xe9e;2\n' >cp1252.csv
+check sniff-cp1252 0 "$bin" sniff --json cp1252.csv
+json sniff-cp1252 'd.source.encoding === "windows-1252" && d.preview[1][0] === "Cr\u00e8me br\u00fbl\u00e9e"'
+check sniff-forced-enc 0 "$bin" sniff --json --encoding latin1 cp1252.csv
+json sniff-forced-enc 'd.preview[0][0] === "Caf\u00e9"'
+
+# Excel's sep= line, a preamble of notes, trailing ,,,, columns.
+printf 'sep=;\r\na;b\r\n1;2\r\n3;4\r\n' >sep.csv
+check sniff-sep 0 "$bin" sniff --json sep.csv
+json sniff-sep 'd.dialect.sep_line === true && d.dialect.delimiter === ";" && d.dialect.newline === "crlf" && d.rows.count === 2'
+printf 'Sales report\nGenerated 2024-01-02\n\nregion,units,revenue\nnorth,10,100.5\nsouth,20,200.25\neast,5,50\n' >pre.csv
+check sniff-preamble 0 "$bin" sniff --json pre.csv
+json sniff-preamble 'd.dialect.skip_lines === 3 && d.columns[0].name === "region" && d.rows.count === 3'
+check sniff-skip-override 0 "$bin" sniff --json --skip 4 --no-header pre.csv
+json sniff-skip-override 'd.dialect.skip_lines === 4 && d.dialect.header === false && d.preview[0][0] === "north"'
+
+# Irregular rows are reported with line numbers; --strict turns them into an error.
+printf 'a,b,c\n1,2,3\n4,5\n6,7,8\n9,10,11\n12,13,14\n' >short.csv
+check sniff-irregular 0 "$bin" sniff --json short.csv
+json sniff-irregular 'd.irregular.too_few_fields.count === 1 && d.irregular.too_few_fields.examples[0].line === 3'
+check sniff-strict 1 "$bin" sniff --strict short.csv
+has sniff-strict err.txt "short.csv:3:"
+has sniff-strict err.txt "expected 3 fields, found 2"
+
+# Every kernel and thread count prints the same JSON (but for the kernel's name).
+"$bin" sniff --json --simd scalar --threads 1 plain.csv | grep -v '"kernel"' >a.json
+for k in avx2 avx512; do
+    if "$bin" sniff --json --simd "$k" --threads 2 plain.csv >b.raw 2>/dev/null; then
+        grep -v '"kernel"' b.raw >b.json
+        n=$((n + 1))
+        if ! cmp -s a.json b.json; then
+            echo "FAIL kernel $k output differs"; fails=$((fails + 1))
+        fi
+    fi
+done
+
+echo "cli: $((n - fails)) of $n checks passed"
+[ $fails -eq 0 ]
