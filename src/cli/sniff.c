@@ -78,7 +78,11 @@ static void print_cell(const char *s, size_t width)
         return;
     }
     buzz_quote_text(s, strlen(s), width > 40 ? 40 : width, out, sizeof out);
-    printf("%-*s", (int)width, out);
+    /* Pad by characters, not bytes, so that non-ASCII text keeps the columns aligned. */
+    size_t chars = 0;
+    for (const char *p = out; *p; p++)
+        chars += ((unsigned char)*p & 0xC0) != 0x80;
+    printf("%s%*s", out, chars < width ? (int)(width - chars) : 0, "");
 }
 
 static int print_text(const char *path, buzz_csv_reader *rd, const preview *pv, int64_t rows,
