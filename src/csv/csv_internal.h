@@ -125,6 +125,7 @@ typedef struct buzz__csv_tok {
     bool quote_in_field; /* a quote was seen inside the current unquoted field */
     bool has_nul;        /* a NUL byte in the current record (reported once per record) */
     size_t extra_start;  /* offset of the first field beyond ncols in this record */
+    size_t extra_end;    /* offset just past the last extra field's text */
     size_t extra_fields; /* fields beyond ncols in this record */
     bool extra_nonempty; /* one of them is not empty */
     bool is_full;        /* the batch reached row_cap; the scan stopped at a record end */

@@ -110,6 +110,7 @@ void buzz__csv_end_field(buzz__csv_tok *t, size_t e, bool at_nl)
         t->quote_in_field = false;
         if (t->col == t->ncols)
             t->extra_start = s;
+        t->extra_end = e; /* the record's newline (and a CRLF's CR) is not part of the text */
         t->extra_fields++;
         if (e > s)
             t->extra_nonempty = true;
@@ -181,11 +182,7 @@ void buzz__csv_end_record(buzz__csv_tok *t, size_t next)
             x->row = r;
             x->field_count = t->extra_fields;
             x->offset = (uint32_t)t->extra_start;
-            size_t xe = next;
-            /* Raw text ends before the record's newline (and the CR of a CRLF). */
-            while (xe > t->extra_start && (t->data[xe - 1] == '\n' || t->data[xe - 1] == '\r'))
-                xe--;
-            x->len = (uint32_t)(xe - t->extra_start);
+            x->len = (uint32_t)(t->extra_end - t->extra_start);
         }
         t->row_offsets[r] = (int64_t)t->rec_start;
         t->row_lines[r] = t->rec_line;
