@@ -632,8 +632,12 @@ static void choose_dialect(scanner *sc, buzz_csv_dialect *d, int want_delim, int
     if (want_quote) {
         k.quotes[k.nq++] = want_quote;
     } else {
+        /* Without any '"' in the samples, a tie between '"' (then meaningless) and '\'' goes to
+         * '\'', so 'quoted' fields lose their quotes. */
+        if (!seen['"'] && seen['\''])
+            k.quotes[k.nq++] = '\'';
         k.quotes[k.nq++] = '"';
-        if (seen['\''])
+        if (seen['"'] && seen['\''])
             k.quotes[k.nq++] = '\'';
         if (!want_escape)
             k.quotes[k.nq++] = BUZZ_CSV_NONE;
