@@ -5,8 +5,12 @@
  * chunk splitter in reader.c, so chunks always start at a record start.
  *
  * The rules, lenient like Python's csv module so that one broken field never shifts a million rows:
- *  - A quote opens a quoted field only at the start of a field. A quote inside an unquoted field is
- *    text (issue QUOTE_IN_FIELD).
+ *  - A quote opens a quoted field only at the start of a field, possibly after spaces and tabs
+ *    (blanks; a blank that is the delimiter is a separator instead): in a, "b, c" the second field
+ *    is the quoted value b, c and the blanks before the quote are dropped. A field whose blanks are
+ *    followed by anything else is unquoted and keeps them ( x stays " x"; a line of only blanks is
+ *    a non-empty value, not an empty line). A quote inside an unquoted field is text (issue
+ *    QUOTE_IN_FIELD).
  *  - Inside quotes, "" is one quote; the escape byte (when distinct from the quote) makes the next
  *    byte literal; delimiters and newlines are text.
  *  - A quote inside quotes closes them when a delimiter or newline follows, possibly after spaces
@@ -15,8 +19,8 @@
  *    broken exporters mean, and the damage stays inside the field.
  *  - Records end at LF (a CR right before it is dropped), or at CR in CR mode (an LF right after it
  *    is dropped). Empty lines are skipped and counted (in a one-column table an empty line is an
- *    empty value instead). Comment lines (comment byte at the start of a
- *    record) are skipped and counted.
+ *    empty value instead). Comment lines (comment byte at the start of a record, possibly after
+ *    blanks: indented comments) are skipped and counted.
  *  - Rows with too few fields are padded with MISSING cells; fields beyond the column count are kept
  *    as raw text in the batch's extras (unless they are empty trailing fields the dialect expects).
  *  - A quoted field still open at the end of the input ends there (issue UNTERMINATED_QUOTE).
@@ -97,6 +101,19 @@ static bool needs_unescape(const buzz__csv_tok *t, size_t s, size_t e)
     return t->has_escape && memchr(d + s, t->escape, e - s) != NULL;
 }
 
+/* Where the raw text of the field whose field_start is s begins: a quoted field's field_start is
+ * its opening quote, after any leading blanks, and raw text (extras) keeps those. The blanks follow
+ * a delimiter, which is no blank, so the walk stops there; only used for the first extra field,
+ * which always has a delimiter before it. */
+static size_t raw_field_start(const buzz__csv_tok *t, size_t s, buzz__csv_state st)
+{
+    if (st == BUZZ__ST_FIELD_START || st == BUZZ__ST_UNQUOTED)
+        return s;
+    while (s > t->rec_start && is_lead_blank(t->data[s - 1], t->delim))
+        s--;
+    return s;
+}
+
 /* The current field ends at `e` (offset of its separator, or the end of the input). `at_nl`: the
  * separator is a record-ending newline, so a CR right before it belongs to the line ending. */
 void buzz__csv_end_field(buzz__csv_tok *t, size_t e, bool at_nl)
@@ -109,7 +126,7 @@ void buzz__csv_end_field(buzz__csv_tok *t, size_t e, bool at_nl)
     if (t->col >= t->ncols) {
         t->quote_in_field = false;
         if (t->col == t->ncols)
-            t->extra_start = s;
+            t->extra_start = raw_field_start(t, s, st);
         t->extra_end = e; /* the record's newline (and a CRLF's CR) is not part of the text */
         t->extra_fields++;
         if (e > s)
@@ -206,6 +223,13 @@ static inline bool is_blank(const buzz__csv_tok *t, uint8_t c)
     return c == ' ' || c == '\t' || (c == '\r' && !t->cr_mode);
 }
 
+/* Spaces and tabs that may precede a field's opening quote (or a record's comment byte) without
+ * making the field unquoted. Unlike is_blank, never CR: "\r\"x\"" is an unquoted value. */
+static inline bool is_lead_blank(uint8_t c, uint8_t delim)
+{
+    return (c == ' ' || c == '\t') && c != delim;
+}
+
 /* After a record-ending newline at nl_pos: in CR mode an LF right after the CR is part of it. */
 static size_t after_newline(const buzz__csv_tok *t, size_t nl_pos, size_t end)
 {
@@ -226,13 +250,21 @@ size_t buzz__csv_scan_bytes(buzz__csv_tok *t, size_t pos, size_t end)
         uint8_t c = d[pos];
         switch (t->state) {
         case BUZZ__ST_FIELD_START:
+            /* field_start stays at the field's first byte across leading blanks, so an unquoted
+             * field keeps them; a quote after them moves it to the quote, which end_field skips. */
             if (has_quote && c == quote) {
+                t->field_start = pos;
                 t->state = BUZZ__ST_QUOTED;
                 pos++;
                 break;
             }
-            if (t->has_comment && c == t->comment && t->col == 0 && pos == t->rec_start) {
+            if (t->has_comment && c == t->comment && t->col == 0 &&
+                t->field_start == t->rec_start) {
                 t->state = BUZZ__ST_COMMENT;
+                pos++;
+                break;
+            }
+            if (is_lead_blank(c, delim)) {
                 pos++;
                 break;
             }
@@ -410,6 +442,10 @@ size_t buzz__csv_track_scalar(buzz__csv_track *k, const uint8_t *d, size_t pos, 
                 k->state = BUZZ__ST_COMMENT;
                 k->at_record_start = false;
                 pos++;
+                break;
+            }
+            if (is_lead_blank(c, k->delim)) {
+                pos++; /* still FIELD_START, and still at the record start if it was */
                 break;
             }
             k->state = BUZZ__ST_UNQUOTED;

@@ -12,7 +12,10 @@
  * share of records with quoting trouble (unterminated quote counts five times). A single column
  * scores consistency^2 * 0.2 (as a two-column table with 63% agreement would), so a delimiter
  * must split records consistently to beat it; ':' is no candidate when most colons look like
- * times (a digit before, exactly two digits after). A '#' comment byte is tried too when a line starts with '#', and kept only when
+ * times (a digit before, exactly two digits after) or JSON keys, nor ' ' when most spaces sit
+ * inside date-times ("2024-01-02 13:45"); rare delimiters need two records. Reading without
+ * quotes, a record with a cell that opens with '"' and a later one that closes with it counts as
+ * an issue (a quoted field cut apart). A '#' comment byte is tried too when a line starts with '#', and kept only when
  * skipping those lines raises the score by 10% (they do not look like rows). Rare delimiters (: ^ ~) get a prior of 0.9, space 0.5 and only when at least 95% of the
  * records agree and a tenth of the cells are numbers, dates or booleans. The winner's dialect then
  * reads up to HEAD_MAX bytes of the head (and the other samples) for the structural properties:
@@ -22,7 +25,8 @@
  *    physical lines before it (blank lines, comment lines and a "sep=" line included). Lines end at
  *    the record newline byte: LF, or CR in CR mode.
  *  - header: per column of the body (records after the first, up to STORE_ROWS), a type is
- *    dominant when at least 70% of the non-empty cells are numbers, dates or booleans. A first-row
+ *    dominant when at least 70% of the non-empty cells are numbers, dates or booleans (50% and at
+ *    least two cells when the column has fewer than 10). A first-row
  *    cell that is text in such a column votes "header", one of the column's type votes "no header",
  *    empty cells abstain; the majority wins. When no column is typed (all text, or a single row),
  *    the rule is DuckDB's spirit: header when every first-row cell is non-empty text, the names
@@ -415,6 +419,7 @@ typedef struct score_acc {
     bool in_head;                   /* records come from the head sample */
     uint32_t first[PREAMBLE_MAX];   /* field counts of the head's first records */
     size_t nfirst;
+    uint64_t quoteish;              /* without quoting: records with a quoted field cut apart */
 } score_acc;
 
 static void score_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf, const uint8_t *orig)
@@ -425,6 +430,8 @@ static void score_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf, c
     if (a->in_head && a->nfirst < PREAMBLE_MAX)
         a->first[a->nfirst++] = (uint32_t)(nf > UINT32_MAX ? UINT32_MAX : nf);
     size_t n = nf < NCOLS ? nf : NCOLS;
+    bool quoteish = false, opened = false;
+    size_t open_c = 0;
     for (size_t c = 0; c < n; c++) {
         buzz_csv_cell cell = t->cells[c * t->row_cap + r];
         const uint8_t *p = t->data + cell.offset;
@@ -434,7 +441,16 @@ static void score_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf, c
         a->valued += ty == T_NUM || ty == T_DATE || ty == T_BOOL;
         if (ty != T_TEXT || buzz_csv_cell_is_quoted(cell) || !is_dirty_text(p, len))
             a->typed++;
+        /* A cell that opens with '"' and a later one that closes with it: a quoted field that a
+         * quote-less reading cut apart at its delimiters. */
+        if (!t->has_quote && len > 0 && p[len - 1] == '"' && opened && !(len == 1 && c == open_c))
+            quoteish = true;
+        if (!t->has_quote && len > 0 && p[0] == '"' && !opened) {
+            opened = true;
+            open_c = c;
+        }
     }
+    a->quoteish += quoteish;
 }
 
 static double delim_prior(int d)
@@ -510,16 +526,22 @@ static double score_dialect(scanner *sc, const buzz_csv_dialect *d, const sample
     if (d->delimiter == ' ' && (consist < 0.95 || a->valued * 10 < a->cells))
         return 0.0;
     double typed = a->cells ? (double)a->typed / (double)a->cells : 0.0;
-    double issues = (bad + 5.0 * (double)unterminated) / (double)total;
+    /* Reading without quotes, "a;b" split into '"a' and 'b"' is a quoted field cut apart. */
+    double issues = (bad + 5.0 * (double)unterminated + (double)a->quoteish) / (double)total;
     if (issues > 1.0)
         issues = 1.0;
-    return consist * consist * (1.0 - 1.0 / m) * typed * (1.0 - issues) * delim_prior(d->delimiter);
+    double prior = delim_prior(d->delimiter);
+    if (prior < 1.0 && total < 2)
+        return 0.0; /* one record proves nothing about a rare delimiter */
+    return consist * consist * (1.0 - 1.0 / m) * typed * (1.0 - issues) * prior;
 }
 
 /* Bytes present anywhere in the scoring parts of the samples. */
 static void byte_presence(const sample *smp, size_t nsmp, bool seen[256], bool *out_bs_quote,
-                          bool *out_bs_apos, bool *out_time_colons, bool *out_hash_lines)
+                          bool *out_bs_apos, bool *out_time_colons, bool *out_hash_lines,
+                          bool *out_datetime_spaces)
 {
+    size_t spaces = 0, datetime_spaces = 0;
     memset(seen, 0, 256);
     *out_bs_quote = *out_bs_apos = false;
     size_t colons = 0, digit_colons = 0;
@@ -534,17 +556,27 @@ static void byte_presence(const sample *smp, size_t nsmp, bool seen[256], bool *
                 *out_bs_quote |= p[j + 1] == '"';
                 *out_bs_apos |= p[j + 1] == '\'';
             }
+            if (p[j] == ' ') {
+                spaces++;
+                /* The space of "2024-01-02 13:45": a digit before, a time after. */
+                datetime_spaces += j > 0 && j + 3 < n && is_digit(p[j - 1]) &&
+                                   is_digit(p[j + 1]) &&
+                                   (p[j + 2] == ':' || (is_digit(p[j + 2]) && p[j + 3] == ':'));
+            }
             if (p[j] == ':') {
                 colons++;
-                /* h:mm or hh:mm(:ss): one or two digits before, exactly two after. */
-                digit_colons += j > 0 && j + 3 < n && is_digit(p[j - 1]) && is_digit(p[j + 1]) &&
-                                is_digit(p[j + 2]) && !is_digit(p[j + 3]);
+                /* h:mm or hh:mm(:ss): one or two digits before, exactly two after; or a JSON
+                 * key ("key": value). */
+                digit_colons += (j > 0 && j + 3 < n && is_digit(p[j - 1]) && is_digit(p[j + 1]) &&
+                                 is_digit(p[j + 2]) && !is_digit(p[j + 3])) ||
+                                (j > 0 && p[j - 1] == '"');
             }
             if (p[j] == '#' && i == 0 && (j == 0 || p[j - 1] == '\n' || p[j - 1] == '\r'))
                 *out_hash_lines = true;
         }
     }
     *out_time_colons = colons > 0 && digit_colons * 2 >= colons;
+    *out_datetime_spaces = spaces > 0 && datetime_spaces * 2 >= spaces;
 }
 
 /* Candidate lists for choose_dialect. */
@@ -609,10 +641,13 @@ static void choose_dialect(scanner *sc, buzz_csv_dialect *d, int want_delim, int
     static const int all_delims[] = {',', ';', '\t', '|', ':', '^', '~', ' '};
     candidates k;
     memset(&k, 0, sizeof k);
-    bool seen[256], time_colons;
-    byte_presence(smp, nsmp, seen, &k.bs_quote, &k.bs_apos, &time_colons, &k.hash_lines);
+    bool seen[256], time_colons, datetime_spaces;
+    byte_presence(smp, nsmp, seen, &k.bs_quote, &k.bs_apos, &time_colons, &k.hash_lines,
+                  &datetime_spaces);
     if (time_colons)
         seen[':'] = false;
+    if (datetime_spaces)
+        seen[' '] = false;
     k.want_escape = want_escape;
     if (want_delim) {
         k.delims[k.nd++] = want_delim;
@@ -968,13 +1003,17 @@ static uint8_t dominant_type(const col_stats *st)
 {
     if (st->nonempty == 0)
         return T_TEXT;
-    if (st->num * 10 >= st->nonempty * 7)
+    /* 70% of the cells; in a small body (under 10 cells) one odd value weighs too much, so half
+     * of them (and at least two) decide. */
+    uint32_t need10 = st->nonempty < 10 ? 5 : 7;
+    uint32_t min_cells = st->nonempty < 10 ? 2 : 1;
+    if (st->num * 10 >= st->nonempty * need10 && st->num >= min_cells)
         return T_NUM;
-    if (st->date * 10 >= st->nonempty * 7)
+    if (st->date * 10 >= st->nonempty * need10 && st->date >= min_cells)
         return T_DATE;
-    if (st->boolean * 10 >= st->nonempty * 7)
+    if (st->boolean * 10 >= st->nonempty * need10 && st->boolean >= min_cells)
         return T_BOOL;
-    if ((st->num + st->date) * 10 >= st->nonempty * 7)
+    if ((st->num + st->date) * 10 >= st->nonempty * need10 && st->num + st->date >= min_cells)
         return T_DATE; /* mixed numbers and dates: still not text */
     return T_TEXT;
 }
