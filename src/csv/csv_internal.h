@@ -70,7 +70,8 @@ void buzz__csv_source_close(buzz__csv_source *s);             /* accepts NULL */
  * 2. Tokenizer. One chunk buffer holds whole records (the splitter cuts only at record ends, so
  * every chunk starts in state FIELD_START); the last chunk of the input may end mid-record. */
 typedef enum buzz__csv_state {
-    BUZZ__ST_FIELD_START = 0, /* at the first byte of a field (record start when col == 0) */
+    BUZZ__ST_FIELD_START = 0, /* at a field's start, or after only spaces/tabs (leading blanks)
+                               * since field_start (the record start when col == 0) */
     BUZZ__ST_UNQUOTED,        /* inside an unquoted field */
     BUZZ__ST_QUOTED,          /* inside quotes */
     BUZZ__ST_QUOTE_IN_QUOTED, /* just saw a quote inside quotes: closing, or first of "" */
@@ -117,7 +118,8 @@ typedef struct buzz__csv_tok {
     /* Scan state, carried across blocks and calls. */
     buzz__csv_state state;
     size_t col;          /* field index within the record */
-    size_t field_start;  /* offset of the current field's first byte (its quote if quoted) */
+    size_t field_start;  /* offset of the current field's first byte (its opening quote, after
+                          * any leading blanks, if quoted) */
     size_t close_pos;    /* offset of the closing quote of the current quoted field */
     size_t rec_start;    /* offset of the current record */
     int64_t line;        /* newline bytes seen in this chunk so far */
@@ -164,7 +166,7 @@ typedef struct buzz__csv_track {
     uint8_t delim, quote, escape, comment;
     bool has_quote, has_escape, has_comment, cr_mode;
     buzz__csv_state state;
-    bool at_record_start; /* FIELD_START at field 0 */
+    bool at_record_start; /* FIELD_START at field 0 (possibly after leading blanks) */
     bool pending_cr;      /* CR mode: the last range ended with a record-ending CR */
 } buzz__csv_track;
 

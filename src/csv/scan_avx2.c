@@ -1,11 +1,11 @@
 /* csv/scan_avx2.c: AVX2 kernel of the CSV tokenizer and of the splitter's boundary tracker. Turns
- * each 64-byte block into quote, delimiter, newline, CR, NUL, escape and comment masks (two 32-byte
- * compares and movemasks per byte class); scan_block.h turns those into field boundaries, the quote
- * state crossing blocks through a prefix-XOR carry, and hands any block whose bytes the parity rule
- * would misread to the scalar state machine (scan_scalar.c). Output must equal scan_scalar.c's for
- * every input (test_csv_scan and fuzz_csv compare them). Compiled with function target attributes
- * only, never -mavx2; dispatch.c picks it after buzz_cpu_has_avx2() said yes (AVX2, BMI1/2,
- * PCLMUL). x86-64 only. */
+ * each 64-byte block into quote, delimiter, newline, CR, NUL, escape, comment and blank (space or
+ * tab) masks (two 32-byte compares and movemasks per byte class); scan_block.h turns those into
+ * field boundaries, the quote state crossing blocks through a prefix-XOR carry, and hands any block
+ * whose bytes the parity rule would misread to the scalar state machine (scan_scalar.c). Output
+ * must equal scan_scalar.c's for every input (test_csv_scan and fuzz_csv compare them). Compiled
+ * with function target attributes only, never -mavx2; dispatch.c picks it after buzz_cpu_has_avx2()
+ * said yes (AVX2, BMI1/2, PCLMUL). x86-64 only. */
 #include "csv_internal.h"
 
 #if defined(__x86_64__)
@@ -18,7 +18,7 @@
 #define BLOCK_TRACK_NAME buzz__csv_track_avx2
 
 typedef struct block_chars {
-    __m256i quote, delim, lf, cr, zero, escape, comment;
+    __m256i quote, delim, lf, cr, zero, escape, comment, space, tab;
     bool has_quote, has_escape, has_comment, want_nul;
 } block_chars;
 
@@ -33,6 +33,8 @@ static BLOCK_INLINE void chars_init(block_chars *c, uint8_t delim, uint8_t quote
     c->zero = _mm256_setzero_si256();
     c->escape = _mm256_set1_epi8((char)escape);
     c->comment = _mm256_set1_epi8((char)comment);
+    c->space = _mm256_set1_epi8(' ');
+    c->tab = _mm256_set1_epi8('\t');
     c->has_quote = has_quote;
     c->has_escape = has_escape;
     c->has_comment = has_comment;
@@ -59,6 +61,12 @@ static BLOCK_INLINE void classify(const block_chars *c, const uint8_t *p, raw_ma
     m->nul = c->want_nul ? eq_mask(lo, hi, c->zero) : 0;
     m->esc = c->has_escape ? eq_mask(lo, hi, c->escape) : 0;
     m->com = c->has_comment ? eq_mask(lo, hi, c->comment) : 0;
+    /* One movemask for both blanks: (space | tab) compares, then the delimiter taken out. */
+    __m256i blo = _mm256_or_si256(_mm256_cmpeq_epi8(lo, c->space), _mm256_cmpeq_epi8(lo, c->tab));
+    __m256i bhi = _mm256_or_si256(_mm256_cmpeq_epi8(hi, c->space), _mm256_cmpeq_epi8(hi, c->tab));
+    uint64_t b = (uint64_t)(uint32_t)_mm256_movemask_epi8(blo) |
+                 (uint64_t)(uint32_t)_mm256_movemask_epi8(bhi) << 32;
+    m->b = b & ~m->d;
 }
 
 #endif /* __x86_64__ */

@@ -8,15 +8,23 @@
  * and define classify() (declared here) after it: the raw masks of 64 bytes at p, bit i = p[i].
  *
  * A block takes the fast path only when quote parity (prefix XOR of the quote mask, by carry-less
- * multiply) gives exactly what scan_scalar.c's state machine would: every opening quote at a field
- * start or right after a closing quote (a doubled ""), every closing quote followed by a quote,
- * delimiter, LF, CR LF or the end of the data, no escape byte inside quotes, no comment byte at a
- * record start, no NUL (tokenizer only), LF mode, and a start state of FIELD_START, UNQUOTED,
- * QUOTED or QUOTE_IN_QUOTED. Any other block goes byte by byte through buzz__csv_scan_bytes or
+ * multiply) gives exactly what scan_scalar.c's state machine would: every opening quote right
+ * after a separator or a closing quote (a doubled ""), or at the block's first byte in FIELD_START,
+ * every closing quote followed by a quote, delimiter, LF, CR LF or the end of the data, no escape
+ * byte inside quotes, no comment byte at a record start (possibly after leading blanks), no NUL
+ * (tokenizer only), LF mode, and a start state of FIELD_START, UNQUOTED, QUOTED or
+ * QUOTE_IN_QUOTED. Leading blanks (spaces and tabs that are not the delimiter) keep the machine in
+ * FIELD_START: the fast path tracks them with a blank mask only to leave that state at the block's
+ * end and to find indented comments; an opening quote after blanks inside a block fails the
+ * field-start test, so such blocks (rare: a, "b") go to the scalar path. A block entered in
+ * FIELD_START after blanks of the previous block (field_start before the block) is exact: a quote
+ * as its first byte opens the field there, any other byte continues the unquoted field from
+ * field_start. Any other block goes byte by byte through buzz__csv_scan_bytes or
  * buzz__csv_track_scalar, which continue from the exact state this file leaves at every block
  * boundary; the next block tries the fast path again. Fast-path records end through the scalar
  * kernel's own buzz__csv_end_record, and fields through its buzz__csv_end_field except the two
- * common cells emit_block writes itself (see there). */
+ * common cells emit_block writes itself (see there). Dialects whose quote or comment byte is a
+ * space or tab never take the fast path. */
 #ifndef BUZZ_CSV_SCAN_BLOCK_H
 #define BUZZ_CSV_SCAN_BLOCK_H
 
@@ -32,6 +40,7 @@ typedef struct raw_masks {
     uint64_t nul; /* NUL (tokenizer only) */
     uint64_t esc; /* escape bytes (has_escape only) */
     uint64_t com; /* comment bytes (has_comment only) */
+    uint64_t b;   /* spaces and tabs that are not the delimiter (leading blanks) */
 } raw_masks;
 
 static BLOCK_INLINE void classify(const block_chars *c, const uint8_t *p, raw_masks *m);
@@ -41,6 +50,7 @@ typedef struct block_res {
     uint64_t inq;    /* inside quotes by parity: opening quotes included, closing ones not */
     uint64_t sepout; /* delimiters and LFs outside quotes */
     uint64_t qclose; /* closing quotes */
+    uint64_t lead;   /* leading blanks: runs of blanks right after a field start, outside quotes */
 } block_res;
 
 /* The dialect allows the fast path at all: LF mode and special bytes that cannot collide. */
@@ -57,6 +67,10 @@ static BLOCK_INLINE bool fast_dialect(uint8_t delim, uint8_t quote, uint8_t esca
         return false;
     if (has_comment && (comment == '\n' || comment == '\r' || comment == 0 || comment == delim ||
                         (has_quote && comment == quote)))
+        return false;
+    /* A blank quote or comment byte would take precedence over the leading-blank rule. */
+    if ((has_quote && (quote == ' ' || quote == '\t')) ||
+        (has_comment && (comment == ' ' || comment == '\t')))
         return false;
     return true;
 }
@@ -99,10 +113,20 @@ static BLOCK_INLINE void load_masks(const block_chars *c, const uint8_t *d, size
     m->nul &= v;
     m->esc &= v;
     m->com &= v;
+    m->b &= v;
+}
+
+/* The bits of each run of ones in b that starts at a bit of `start`; a run reaching bit 63 loses
+ * only its carry. Runs begin right after a non-blank byte (or at bit 0), and start bits sit at run
+ * beginnings, so one add clears exactly those runs and sets the bit after each. */
+static BLOCK_INLINE uint64_t runs_from(uint64_t b, uint64_t start)
+{
+    return b & ~(b + (start & b));
 }
 
 /* Decide whether parity semantics equal the state machine on d[blk, blk + n) entered in state st
- * (a fast state). `rec_start`: a comment byte at the block's first byte would start a comment line.
+ * (a fast state). `rec_start`: a comment byte at the block's first byte, or after blanks from
+ * there, would start a comment line.
  * d[blk + n] and d[blk + n + 1] are peeked when below `end` (a closing quote may be followed by a
  * separator, or CR LF, in the next block); at `end` the end of the data is acceptable. Written
  * without data-dependent branches: on real data the block kinds alternate unpredictably. */
@@ -141,15 +165,22 @@ static BLOCK_INLINE bool analyse(const raw_masks *m, const uint8_t *d, size_t bl
     bool first_ok = (sq & 1) || ((m->cr & 1) && (n == 1 || (m->l & 2)));
     bad |= (uint64_t)(st == BUZZ__ST_QUOTE_IN_QUOTED && !first_ok);
     bad |= m->nul | (m->esc & inq);
-    bad |= m->com & (((m->l & ~inq) << 1) | (uint64_t)rec_start);
+    /* Comment bytes at a record start, or right after leading blanks there (indented). */
+    uint64_t rec = ((m->l & ~inq) << 1) | (uint64_t)rec_start;
+    uint64_t rec_blanks = runs_from(m->b, rec);
+    bad |= m->com & (rec | (rec_blanks << 1));
     r->inq = inq;
     r->sepout = sep & ~inq;
     r->qclose = qclose;
+    /* Field starts outside quotes: after each separator, and the block start in FIELD_START. A
+     * quote is no blank, so these runs stay outside quotes. */
+    r->lead = runs_from(m->b, (r->sepout << 1) | (uint64_t)(st == BUZZ__ST_FIELD_START));
     return bad == 0;
 }
 
 /* The state the machine is in after the block's last byte (bit `last`) of an accepted block. The
- * byte's classes below exclude each other, so the state is their weighted sum (FIELD_START = 0). */
+ * byte's classes below exclude each other, so the state is their weighted sum (FIELD_START = 0:
+ * after a separator, or after only leading blanks since one). */
 static BLOCK_INLINE buzz__csv_state end_state(const raw_masks *m, const block_res *r, unsigned last,
                                               buzz__csv_state st)
 {
@@ -160,7 +191,8 @@ static BLOCK_INLINE buzz__csv_state end_state(const raw_masks *m, const block_re
     unsigned prev_close =
         last ? (unsigned)(r->qclose >> (last - 1)) & 1 : (unsigned)(st == BUZZ__ST_QUOTE_IN_QUOTED);
     unsigned aq = (unsigned)(m->cr >> last) & 1 & prev_close;
-    unsigned un = !(in | qc | sp | aq);
+    unsigned lb = (unsigned)(r->lead >> last) & 1; /* only leading blanks since a field start */
+    unsigned un = !(in | qc | sp | aq | lb);
     return (buzz__csv_state)(in * BUZZ__ST_QUOTED + qc * BUZZ__ST_QUOTE_IN_QUOTED +
                              aq * BUZZ__ST_AFTER_QUOTE + un * BUZZ__ST_UNQUOTED);
 }
@@ -184,6 +216,9 @@ static BLOCK_INLINE size_t emit_block(buzz__csv_tok *t, const raw_masks *m, cons
     uint64_t sep = r->sepout;
     int64_t line0 = t->line;
     size_t col = t->col, fs = t->field_start;
+    /* A quote as the first byte in FIELD_START opens the field there, also after leading blanks in
+     * the previous block (field_start at the first blank), as the machine moves field_start. */
+    fs = st == BUZZ__ST_FIELD_START && (m->q & 1) ? blk : fs;
     buzz_csv_cell *row = t->cells + t->rows;
     while (sep) {
         unsigned b = (unsigned)__builtin_ctzll(sep);
@@ -260,7 +295,8 @@ BLOCK_TARGET size_t BLOCK_SCAN_NAME(buzz__csv_tok *t, size_t pos, size_t end)
             raw_masks m;
             block_res r;
             load_masks(&c, d, pos, n, &m);
-            bool rec_start = st == BUZZ__ST_FIELD_START && t->col == 0 && pos == t->rec_start;
+            bool rec_start =
+                st == BUZZ__ST_FIELD_START && t->col == 0 && t->field_start == t->rec_start;
             if (analyse(&m, d, pos, n, end, t->delim, t->quote, st, rec_start, &r)) {
                 size_t stop = emit_block(t, &m, &r, pos, n, st);
                 if (stop)

@@ -101,6 +101,13 @@ static bool needs_unescape(const buzz__csv_tok *t, size_t s, size_t e)
     return t->has_escape && memchr(d + s, t->escape, e - s) != NULL;
 }
 
+/* Spaces and tabs that may precede a field's opening quote (or a record's comment byte) without
+ * making the field unquoted. Unlike is_blank, never CR: "\r\"x\"" is an unquoted value. */
+static inline bool is_lead_blank(uint8_t c, uint8_t delim)
+{
+    return (c == ' ' || c == '\t') && c != delim;
+}
+
 /* Where the raw text of the field whose field_start is s begins: a quoted field's field_start is
  * its opening quote, after any leading blanks, and raw text (extras) keeps those. The blanks follow
  * a delimiter, which is no blank, so the walk stops there; only used for the first extra field,
@@ -221,13 +228,6 @@ void buzz__csv_end_record(buzz__csv_tok *t, size_t next)
 static inline bool is_blank(const buzz__csv_tok *t, uint8_t c)
 {
     return c == ' ' || c == '\t' || (c == '\r' && !t->cr_mode);
-}
-
-/* Spaces and tabs that may precede a field's opening quote (or a record's comment byte) without
- * making the field unquoted. Unlike is_blank, never CR: "\r\"x\"" is an unquoted value. */
-static inline bool is_lead_blank(uint8_t c, uint8_t delim)
-{
-    return (c == ' ' || c == '\t') && c != delim;
 }
 
 /* After a record-ending newline at nl_pos: in CR mode an LF right after the CR is part of it. */
