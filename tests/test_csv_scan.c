@@ -59,6 +59,34 @@ static const scan_case cases[] = {
     {S("a\rb,c\n"), 2, S("[a\rb][c]|"), ""},                     /* bare CR is text in LF mode */
     {S("\"a\"\"\",b\n"), 2, S("{a\"}[b]|"), ""},
     {S("\"a\"\"\"\"\",b\n"), 2, S("{a\"\"}[b]|"), ""},
+    /* Leading blanks: a quote after them still opens the field (the blanks are dropped). */
+    {S("a, \"b, c\"\n"), 2, S("[a]{b, c}|"), ""},
+    {S("a,\t\"x\"\n"), 2, S("[a]{x}|"), ""},
+    {S("a, \t \"x\" ,y\n"), 3, S("[a]{x}[y]|"), ""},         /* blanks on both sides */
+    {S(" \"a,b\",c\n"), 2, S("{a,b}[c]|"), ""},              /* at the start of a record */
+    {S("x\n\t \"a\nb\"\n"), 1, S("[x]|{a\nb}|"), ""},
+    {S("a, \"\"\n"), 2, S("[a]{}|"), ""},
+    {S("a, \"b\"\"c\",d\n"), 3, S("[a]{b\"c}[d]|"), ""},
+    {S("a, \"b"), 2, S("[a]{b}|"), "U"},                      /* unterminated at EOF */
+    {S("a,  \"x\"y,z\n"), 2, S("[a]{x\"y,z\n}|"), "AU"},
+    {S("a,  \"x\"\r\n"), 2, S("[a]{x}|"), ""},
+    /* Blanks not followed by a quote stay in the unquoted value. */
+    {S("a,  x\n"), 2, S("[a][  x]|"), ""},
+    {S("a, x \n"), 2, S("[a][ x ]|"), ""},
+    {S(" x\"y,z\n"), 2, S("[ x\"y][z]|"), "Q"},
+    {S("a, \n"), 2, S("[a][ ]|"), ""},
+    {S("a, "), 2, S("[a][ ]|"), ""},                          /* blanks at EOF */
+    {S("a,\t\r\n"), 2, S("[a][\t]|"), ""},                  /* CR is no leading blank */
+    {S("a, \r\"x\"\n"), 2, S("[a][ \r\"x\"]|"), "Q"},
+    /* A line of only blanks is a value, not a blank line. */
+    {S("   \n"), 2, S("[   ]~|"), "F"},
+    {S("a,b\n \t \nc,d\n"), 2, S("[a][b]|[ \t ]~|[c][d]|"), "F"},
+    {S("a,b\n  "), 2, S("[a][b]|[  ]~|"), "F"},
+    {S("  \n"), 1, S("[  ]|"), ""},
+    {S("\t\r\n"), 1, S("[\t]|"), ""},
+    /* Extras keep their raw text, leading blanks included. */
+    {S("a,b, \"c,d\", e\n"), 2, S("[a][b]+ \"c,d\", e|"), "M"},
+    {S("a,b,\t\"c\"\n"), 2, S("[a][b]+\t\"c\"|"), "M"},
 };
 
 static buzz_simd kernels[4];
@@ -95,6 +123,13 @@ static void check_case(const char *in, size_t len, const buzz_csv_dialect *d, co
             render_free(&out);
         }
     }
+}
+
+/* check_case for NUL-free input and output. */
+static void check_str(const buzz_csv_dialect *d, const char *in, const char *want,
+                      const char *want_issues, const char *label)
+{
+    check_case(in, strlen(in), d, want, strlen(want), want_issues, label);
 }
 
 static void test_cases(void **state)
@@ -138,10 +173,38 @@ static void test_dialects(void **state)
     d.comment = '#';
     check_case("#note,x\na,b\n# c\nc,d\n", 20, &d, "[a][b]|[c][d]|", strlen("[a][b]|[c][d]|"), "", "comments");
     check_case("a,#b\n", 5, &d, "[a][#b]|", strlen("[a][#b]|"), "", "comment byte mid-record");
+    check_str(&d, "  # comment\na,b\n", "[a][b]|", "", "indented comment");
+    check_str(&d, "a,b\n\t#x,\"y\n \t#\nc,d", "[a][b]|[c][d]|", "",
+              "indented comments, one with a quote");
+    check_str(&d, "a, #b\n", "[a][ #b]|", "", "blanks then # mid-record");
+    check_str(&d, " x#,y\n", "[ x#][y]|", "", "# after a non-blank");
+    check_str(&d, "  #", "", "", "indented comment at EOF");
+    d = render_dialect(3);
+    d.delimiter = ' ';
+    check_str(&d, "a \"b c\" d\n", "[a]{b c}[d]|", "", "space delimiter with quotes");
+    check_str(&d, "a  \"b\"\n", "[a][]{b}|", "", "space delimiter: two separators");
+    check_str(&d, "a \t\"b\" c\n", "[a]{b}[c]|", "", "space delimiter, tab blank");
+    d.delimiter = '\t';
+    check_str(&d, "a\t \"b\"\tc\n", "[a]{b}[c]|", "", "tab delimiter, space blank");
+    check_str(&d, "a\t\t\"b\"\n", "[a][]{b}|", "", "tab delimiter: two separators");
+    check_str(&d, "a\t \tb\n", "[a][ ][b]|", "", "tab delimiter, blank field");
+    d = render_dialect(2);
+    d.newline = BUZZ_NEWLINE_CR;
+    check_str(&d, "a, \"b\rc\"\r d,\t\"e\"\r", "[a]{b\rc}|[ d]{e}|", "",
+              "CR mode with leading blanks");
+    d = render_dialect(2);
+    d.escape = '\\';
+    check_str(&d, "a, \"b\\\"c\"\n", "[a]{b\"c}|", "", "blanks, quote and escape");
     d = render_dialect(2);
     d.trailing_empty_columns = 2;
     check_case("a,b,,\nc,d,\n", 11, &d, "[a][b]|[c][d]|", strlen("[a][b]|[c][d]|"), "", "trailing empty columns");
     check_case("a,b,,x\n", 7, &d, "[a][b]+,x|", strlen("[a][b]+,x|"), "M", "non-empty trailing field");
+}
+
+static bool same_track_state(const buzz__csv_track *a, const buzz__csv_track *b)
+{
+    return a->state == b->state && a->at_record_start == b->at_record_start &&
+           a->pending_cr == b->pending_cr;
 }
 
 /* The tracker must report exactly the record starts the tokenizer sees (row ends, plus the ends of
@@ -165,6 +228,15 @@ static void test_tracker(void **state)
         {"a\r\nb\r\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "3,6,"},
         {"a\r\nb\rc\r", BUZZ_CSV_NONE, BUZZ_NEWLINE_CR, "3,5,"},
         {"\"a\rb\"\rc", BUZZ_CSV_NONE, BUZZ_NEWLINE_CR, "6,"},
+        /* Leading blanks: a quote after them opens the field, so its LF is no record end. */
+        {"a, \"b\nc\"\nd\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "9,11,"},
+        {" \"a\nb\",c\nd\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "9,11,"},
+        {"\t\"a\nb\"\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "7,"},
+        {" x\"\ny\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "4,6,"},     /* not followed by a quote */
+        {"   \n\t\na\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "4,6,8,"}, /* lines of only blanks */
+        {"  #c,\"x\nd\n", '#', BUZZ_NEWLINE_LF, "8,10,"},            /* indented comment */
+        {"a, #c,\"x\nd\"\n", '#', BUZZ_NEWLINE_LF, "12,"},          /* # mid-record is text */
+        {" \"a\rb\"\rc", BUZZ_CSV_NONE, BUZZ_NEWLINE_CR, "7,"},
     };
     for (size_t i = 0; i < BUZZ_ARRAY_LEN(tcases); i++) {
         buzz_csv_dialect d = render_dialect(2);
@@ -176,11 +248,26 @@ static void test_tracker(void **state)
             buzz__csv_track k;
             buzz__csv_track_init(&k, &d);
             char got[64] = "";
+            buzz__csv_track kk[4];
+            for (size_t j = 0; j < kernel_count; j++)
+                buzz__csv_track_init(&kk[j], &d);
             for (size_t p = 0; p < len; p += step) {
                 size_t e = p + step < len ? p + step : len;
                 size_t b = buzz__csv_track_scalar(&k, in, p, e);
                 if (b)
                     snprintf(got + strlen(got), sizeof got - strlen(got), "%zu,", b);
+                /* Every kernel's tracker agrees range by range (the data has no padding, so only
+                 * the scalar kernel's byte reads are safe past a short range: copy it). */
+                uint8_t buf[64 + BUZZ__CSV_PAD];
+                memcpy(buf, in, len);
+                memset(buf + len, 'P', BUZZ__CSV_PAD);
+                for (size_t j = 0; j < kernel_count; j++) {
+                    size_t bj = buzz__csv_pick_track(kernels[j])(&kk[j], buf, p, e);
+                    if (bj != b || !same_track_state(&kk[j], &k))
+                        fail_msg("tracker case %zu step %zu (%s): range [%zu, %zu) got %zu, "
+                                 "want %zu",
+                                 i, step, buzz_simd_name(kernels[j]), p, e, bj, b);
+                }
             }
             /* The ranges report only the last boundary of each: compare the final one, and all of
              * them when stepping one byte at a time. */
@@ -198,6 +285,166 @@ static void test_tracker(void **state)
             if (step > 1 && strcmp(last_got, last_want) != 0 && k.pending_cr == false)
                 fail_msg("tracker case %zu step %zu: last %s, want %s", i, step, last_got,
                          last_want);
+        }
+    }
+}
+
+/* Leading blanks around 64-byte block edges: the blanks end (the next byte, a quote, a comment
+ * byte, a letter or the LF, sits) at offsets around 64 and 128, after 1 to 70 blanks, in the middle
+ * of a record and at its start. Every kernel must read them as the scalar one, the trackers must
+ * report the record ends (quoted values hold an LF that is no record end), and indented comments
+ * must be counted. */
+typedef struct edge_case {
+    char in[512];
+    char want[512];
+    size_t ends[4]; /* record ends the tracker reports (offset after the LF) */
+    size_t end_count;
+    int64_t comments;
+} edge_case;
+
+static void edge_put(char *buf, size_t *len, const char *s, size_t n)
+{
+    assert_true(*len + n < 512);
+    memcpy(buf + *len, s, n);
+    *len += n;
+    buf[*len] = 0;
+}
+
+static void edge_blanks(char *buf, size_t *len, size_t nb)
+{
+    for (size_t i = 0; i < nb; i++)
+        edge_put(buf, len, i % 3 == 1 ? "\t" : " ", 1);
+}
+
+/* kind 0: mid-record quote, 1: mid-record letter, 2: quote at a record start, 3: indented comment,
+ * 4: a line of only blanks. `at`: offset of the byte after the blanks. False if it cannot fit. */
+static bool edge_build(edge_case *c, unsigned kind, size_t at, size_t nb)
+{
+    size_t n = 0, w = 0;
+    memset(c, 0, sizeof *c);
+    size_t head = kind < 2 ? 2 : 6; /* "p," or "p,1,2\n" minus the padding */
+    if (at < nb + head)
+        return false;
+    size_t pad = at - nb - head + 1;
+    char p[300];
+    memset(p, 'p', pad);
+    edge_put(c->in, &n, p, pad);
+    edge_put(c->want, &w, "[", 1);
+    edge_put(c->want, &w, p, pad);
+    edge_put(c->want, &w, "]", 1);
+    if (kind < 2) {
+        edge_put(c->in, &n, ",", 1);
+    } else {
+        edge_put(c->in, &n, ",1,2\n", 5);
+        edge_put(c->want, &w, "[1][2]|", 7);
+        c->ends[c->end_count++] = n;
+    }
+    size_t b0 = n;
+    edge_blanks(c->in, &n, nb);
+    assert_int_equal(n, at);
+    switch (kind) {
+    case 0:
+        edge_put(c->in, &n, "\"q\nr\",z\n", 8);
+        edge_put(c->want, &w, "{q\nr}[z]|", 9);
+        break;
+    case 1:
+        edge_put(c->in, &n, "xy,z\n", 5);
+        edge_put(c->want, &w, "[", 1);
+        edge_put(c->want, &w, c->in + b0, nb + 2);
+        edge_put(c->want, &w, "][z]|", 5);
+        break;
+    case 2:
+        edge_put(c->in, &n, "\"q\nr\",s,t\n", 10);
+        edge_put(c->want, &w, "{q\nr}[s][t]|", 12);
+        break;
+    case 3:
+        edge_put(c->in, &n, "#c,\"x\n", 6);
+        c->comments = 1;
+        break;
+    default:
+        edge_put(c->in, &n, "\n", 1);
+        edge_put(c->want, &w, "[", 1);
+        edge_put(c->want, &w, c->in + b0, nb);
+        edge_put(c->want, &w, "]~~|", 4);
+        break;
+    }
+    c->ends[c->end_count++] = n;
+    edge_put(c->in, &n, "a,b,c\n", 6);
+    edge_put(c->want, &w, "[a][b][c]|", 10);
+    c->ends[c->end_count++] = n;
+    return true;
+}
+
+static void check_edge_track(const edge_case *c, const buzz_csv_dialect *d, const char *label)
+{
+    size_t len = strlen(c->in);
+    uint8_t data[512 + BUZZ__CSV_PAD];
+    memcpy(data, c->in, len);
+    memset(data + len, 'P', BUZZ__CSV_PAD);
+    /* Byte by byte, the scalar tracker reports every record end. */
+    buzz__csv_track k;
+    buzz__csv_track_init(&k, d);
+    size_t got = 0;
+    for (size_t p = 0; p < len; p++) {
+        size_t b = buzz__csv_track_scalar(&k, data, p, p + 1);
+        if (b) {
+            if (got >= c->end_count || b != c->ends[got])
+                fail_msg("%s: tracker reported %zu as record end %zu", label, b, got);
+            got++;
+        }
+    }
+    if (got != c->end_count)
+        fail_msg("%s: tracker reported %zu record ends, want %zu", label, got, c->end_count);
+    /* Every kernel's tracker, over ranges split at each offset, ends like the scalar one. */
+    for (size_t kk = 0; kk < kernel_count; kk++) {
+        buzz__csv_track_fn fn = buzz__csv_pick_track(kernels[kk]);
+        for (size_t cut = 0; cut <= len; cut += 1 + (cut > 70 && cut < 120) * 7) {
+            buzz__csv_track want, have;
+            buzz__csv_track_init(&want, d);
+            buzz__csv_track_init(&have, d);
+            size_t wb = buzz__csv_track_scalar(&want, data, 0, cut);
+            size_t hb = fn(&have, data, 0, cut);
+            size_t wb2 = buzz__csv_track_scalar(&want, data, cut, len);
+            size_t hb2 = fn(&have, data, cut, len);
+            if (wb != hb || wb2 != hb2 || !same_track_state(&want, &have) ||
+                (cut < len && wb2 != len))
+                fail_msg("%s (%s tracker, cut %zu): got %zu,%zu, want %zu,%zu", label,
+                         buzz_simd_name(kernels[kk]), cut, hb, hb2, wb, wb2);
+        }
+    }
+}
+
+static void test_blank_block_edges(void **state)
+{
+    (void)state;
+    static const size_t ats[] = {62, 63, 64, 65, 66, 126, 127, 128, 129, 130};
+    static const size_t nbs[] = {1, 2, 3, 63, 64, 70};
+    edge_case c;
+    for (unsigned kind = 0; kind < 5; kind++) {
+        for (size_t a = 0; a < BUZZ_ARRAY_LEN(ats); a++) {
+            for (size_t b = 0; b < BUZZ_ARRAY_LEN(nbs); b++) {
+                if (!edge_build(&c, kind, ats[a], nbs[b]))
+                    continue;
+                buzz_csv_dialect d = render_dialect(3);
+                if (kind == 3)
+                    d.comment = '#';
+                char label[96];
+                snprintf(label, sizeof label, "block edge kind %u, next byte at %zu, %zu blanks",
+                         kind, ats[a], nbs[b]);
+                check_case(c.in, strlen(c.in), &d, c.want, strlen(c.want), kind == 4 ? "F" : "",
+                           label);
+                for (size_t k = 0; k < kernel_count; k++) {
+                    render_out out;
+                    assert_true(render_tokenize(c.in, strlen(c.in), &d,
+                                                buzz__csv_pick_scan(kernels[k]), 1000, &out));
+                    if (out.comment_lines != c.comments || out.blank_lines != 0)
+                        fail_msg("%s (%s): %lld comment and %lld blank lines", label,
+                                 buzz_simd_name(kernels[k]), (long long)out.comment_lines,
+                                 (long long)out.blank_lines);
+                    render_free(&out);
+                }
+                check_edge_track(&c, &d, label);
+            }
         }
     }
 }
@@ -231,6 +478,7 @@ static uint8_t random_byte(void)
     } alphabet[] = {
         {'a', 30},  {'b', 10}, {',', 12}, {';', 6}, {'"', 10}, {'\'', 4},
         {'\n', 10}, {'\r', 3}, {'\\', 3}, {'#', 3}, {'\0', 1}, {'x', 8},
+        {' ', 8},   {'\t', 4},
     };
     unsigned total = 0;
     for (size_t i = 0; i < BUZZ_ARRAY_LEN(alphabet); i++)
@@ -255,15 +503,25 @@ static void gen_put(gen_buf *g, uint8_t c)
         g->data[g->len++] = c;
 }
 
-/* Mostly well-formed records for dialect d, with a few stray bytes. */
+/* Spaces and tabs, mostly spaces. */
+static void gen_blanks(gen_buf *g, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        gen_put(g, rng_below(4) ? ' ' : '\t');
+}
+
+/* Mostly well-formed records for dialect d, with a few stray bytes and leading blanks. */
 static void gen_records(gen_buf *g, const buzz_csv_dialect *d)
 {
     uint8_t q = d->quote == BUZZ_CSV_NONE ? '"' : (uint8_t)d->quote;
     uint8_t nl = d->newline == BUZZ_NEWLINE_CR ? '\r' : '\n';
     unsigned stray = (unsigned)rng_below(4); /* 0: clean */
+    unsigned blanks = (unsigned)rng_below(3); /* leading blanks: 0 none, 1 a few, 2 often */
     while (g->len < g->max) {
         size_t fields = 1 + rng_below(d->column_count + 2);
         if (d->comment != BUZZ_CSV_NONE && rng_below(12) == 0) {
+            if (blanks && rng_below(2))
+                gen_blanks(g, 1 + rng_below(4)); /* indented comment */
             gen_put(g, (uint8_t)d->comment);
             gen_put(g, 'c');
             gen_put(g, q);
@@ -271,6 +529,8 @@ static void gen_records(gen_buf *g, const buzz_csv_dialect *d)
         for (size_t f = 0; f < fields && g->len < g->max; f++) {
             if (f)
                 gen_put(g, (uint8_t)d->delimiter);
+            if (blanks && rng_below(6) < blanks * 2)
+                gen_blanks(g, rng_below(8) == 0 ? rng_below(80) : 1 + rng_below(3));
             unsigned kind = (unsigned)rng_below(10);
             size_t n = rng_below(rng_below(8) == 0 ? 150 : 12);
             if (kind < 4 || d->quote == BUZZ_CSV_NONE) {
@@ -340,7 +600,8 @@ static void gen_input(gen_buf *g, const buzz_csv_dialect *d)
 static buzz_csv_dialect random_dialect(void)
 {
     buzz_csv_dialect d = render_dialect(1 + rng_below(5));
-    d.delimiter = rng_below(3) ? ',' : ';';
+    static const int delims[] = {',', ',', ',', ';', ';', ' ', '\t'};
+    d.delimiter = delims[rng_below(BUZZ_ARRAY_LEN(delims))];
     static const int quotes[] = {'"', '"', '\'', BUZZ_CSV_NONE};
     d.quote = quotes[rng_below(4)];
     unsigned e = (unsigned)rng_below(4);
@@ -485,6 +746,7 @@ int main(void)
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_dialects),
         cmocka_unit_test(test_tracker),
+        cmocka_unit_test(test_blank_block_edges),
         cmocka_unit_test(test_random_differential),
     };
     return cmocka_run_group_tests(tests, setup_kernels, NULL);

@@ -53,8 +53,8 @@ static BLOCK_INLINE void classify(const block_chars *c, const uint8_t *p, raw_ma
     m->nul = c->want_nul ? (uint64_t)_mm512_cmpeq_epi8_mask(v, c->zero) : 0;
     m->esc = c->has_escape ? (uint64_t)_mm512_cmpeq_epi8_mask(v, c->escape) : 0;
     m->com = c->has_comment ? (uint64_t)_mm512_cmpeq_epi8_mask(v, c->comment) : 0;
-    uint64_t b = (uint64_t)_mm512_cmpeq_epi8_mask(v, c->space) |
-                 (uint64_t)_mm512_cmpeq_epi8_mask(v, c->tab);
+    uint64_t b =
+        (uint64_t)_mm512_cmpeq_epi8_mask(v, c->space) | (uint64_t)_mm512_cmpeq_epi8_mask(v, c->tab);
     m->b = b & ~m->d; /* a blank delimiter is a separator */
 }
 
