@@ -25,6 +25,7 @@ static buzz_csv_dialect pick_dialect(uint8_t b0, uint8_t b1)
     d.comment = (b0 >> 6) & 1 ? '#' : BUZZ_CSV_NONE;
     d.newline = (b0 >> 7) & 1 ? BUZZ_NEWLINE_CR : BUZZ_NEWLINE_LF;
     d.trailing_empty_columns = (b1 >> 3) & 3;
+    d.merge_delimiters = (b1 >> 5) & 1;
     return d;
 }
 

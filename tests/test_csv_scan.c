@@ -195,6 +195,17 @@ static void test_dialects(void **state)
     d = render_dialect(2);
     d.escape = '\\';
     check_str(&d, "a, \"b\\\"c\"\n", "[a]{b\"c}|", "", "blanks, quote and escape");
+    d = render_dialect(3);
+    d.delimiter = ' ';
+    d.merge_delimiters = true;
+    check_case("name   age  city\n  Bob    42   Paris  \nAl 7 \"New York\"\n", 55, &d,
+               "[name][age][city]|[Bob][42][Paris]|[Al][7]{New York}|",
+               strlen("[name][age][city]|[Bob][42][Paris]|[Al][7]{New York}|"), "",
+               "space-aligned");
+    check_case("a  b\n   \nc d e f", 16, &d, "[a][b]~|[c][d][e]+f|",
+               strlen("[a][b]~|[c][d][e]+f|"), "FM", "space-aligned irregular rows");
+    check_case("x y z   ", 8, &d, "[x][y][z]|", strlen("[x][y][z]|"), "",
+               "space-aligned trailing run at EOF");
     d = render_dialect(2);
     d.trailing_empty_columns = 2;
     check_case("a,b,,\nc,d,\n", 11, &d, "[a][b]|[c][d]|", strlen("[a][b]|[c][d]|"), "", "trailing empty columns");
@@ -609,6 +620,7 @@ static buzz_csv_dialect random_dialect(void)
     d.comment = rng_below(3) == 0 ? '#' : BUZZ_CSV_NONE;
     d.newline = rng_below(5) == 0 ? BUZZ_NEWLINE_CR : BUZZ_NEWLINE_LF;
     d.trailing_empty_columns = rng_below(3);
+    d.merge_delimiters = rng_below(6) == 0;
     return d;
 }
 

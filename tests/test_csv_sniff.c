@@ -45,9 +45,9 @@ static void render_dialect(const buzz_csv_dialect *d, char *out, size_t cap)
     put_char(out, cap, "c", d->comment);
     size_t n = strlen(out);
     snprintf(out + n, cap - n,
-             "nl=%s h=%d sep=%d skip=%" PRId64 " cols=%zu trail=%zu foot=%" PRId64,
+             "nl=%s h=%d sep=%d skip=%" PRId64 " cols=%zu trail=%zu foot=%" PRId64 " merge=%d",
              nl[d->newline & 3], d->has_header, d->has_sep_line, d->skip_lines, d->column_count,
-             d->trailing_empty_columns, d->footer_lines);
+             d->trailing_empty_columns, d->footer_lines, d->merge_delimiters);
 }
 
 /* Every "key=value" of want appears in got. */
@@ -89,7 +89,15 @@ static const sniff_case cases[] = {
     {S("a:b:c\n1:2:3\n4:5:6\n"), {0}, "d=: h=1 cols=3"},
     {S("a^b^c\n1^2^3\n4^5^6\n"), {0}, "d=^ h=1 cols=3"},
     {S("a~b~c\n1~2~3\n4~5~6\n"), {0}, "d=~ h=1 cols=3"},
-    {S("x y z\n1 2 3\n4 5 6\n7 8 9\n"), {0}, "d=space h=1 cols=3"},
+    {S("x y z\n1 2 3\n4 5 6\n7 8 9\n"), {0}, "d=space h=1 cols=3 merge=0"},
+    /* Space-aligned columns: runs of spaces are one separator. */
+    {S("name      age  city\nBob        42  Paris\nAlice       7  Rome\nCharlotte 101  Oslo\n"), {0},
+     "d=space merge=1 h=1 cols=3"},
+    {S("  id   amount\n   1    10.50\n   2   200.00\n  13     3.25\n"), {0},
+     "d=space merge=1 h=1 cols=2"},
+    /* Prose with double spaces is no table. */
+    {S("This is text.  It has two spaces  after some words,\nbut no columns at all.\n"), {0},
+     "merge=0"},
     {S("hello world, said he\nnothing here\nmore text, and more here too\n"), {0}, "d=,"},
     /* Decimal commas: ';' delimits. */
     {S("1,5;2,5;3,5\n4,5;5,5;6,5\n7,25;8,5;9,75\n"), {0}, "d=; h=0 cols=3"},

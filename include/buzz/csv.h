@@ -62,6 +62,9 @@ typedef struct buzz_csv_options {
      * buzz_csv_reader_next fails with BUZZ_ERR_CANCELLED. NULL = never. */
     bool (*is_cancelled)(void *user);
     void *cancel_user;
+    int merge_delimiters; /* 0 = detect; 1 = runs of the delimiter are one separator and
+                             leading/trailing ones none (space-aligned text); -1 = never
+                             --delimiter whitespace */
 } buzz_csv_options;
 
 /* The dialect in use: every field resolved (nothing left to detect). */
@@ -82,6 +85,7 @@ typedef struct buzz_csv_dialect {
                                       (Excel's ",,,,"): dropped, not irregular */
     int64_t footer_lines;    /* non-table lines at the end (totals, notes), skipped and reported;
                                 only detected for seekable inputs */
+    bool merge_delimiters;   /* space-aligned text: a run of delimiters is one separator */
 } buzz_csv_dialect;
 
 /* Kinds of irregularity. Each is counted; the first examples keep line, offset and a message. */

@@ -32,7 +32,7 @@ static int parse_char(const char *v, bool allow_none)
     } names[] = {
         {"tab", '\t'},   {"\\t", '\t'},  {"comma", ','},    {"semicolon", ';'}, {"pipe", '|'},
         {"space", ' '},  {"colon", ':'}, {"dquote", '"'},   {"squote", '\''},   {"backslash", '\\'},
-        {"hash", '#'},
+        {"hash", '#'},   {"whitespace", ' '},
     };
     if (allow_none && strcmp(v, "none") == 0)
         return BUZZ_CSV_NONE;
@@ -98,6 +98,8 @@ int buzz_cli_parse_csv_option(const char *cmd, int argc, char **argv, int *i,
                                          "%s expects one character or a name like tab, "
                                          "semicolon, pipe%s; found \"%.40s\"",
                                          char_opts[k], k > 0 ? ", none" : "", v);
+        if (k == 0 && strcmp(v, "whitespace") == 0)
+            o->merge_delimiters = 1; /* space-aligned columns: runs of spaces are one */
         if (k == 0)
             o->delimiter = c;
         else if (k == 1)
@@ -158,7 +160,8 @@ const char *buzz_cli_csv_options_help(void)
 {
     return "CSV reading options (everything is detected when not given):\n"
            "  --encoding NAME    utf-8, utf-16le, utf-16be, windows-1252 (latin1)\n"
-           "  --delimiter C      field delimiter: one character, or tab, semicolon, pipe, space\n"
+           "  --delimiter C      field delimiter: one character, or tab, semicolon, pipe, space;\n"
+           "                     whitespace: space-aligned columns (runs of spaces are one)\n"
            "  --quote C          quote character, or none\n"
            "  --escape C         escape inside quotes (e.g. backslash), or none (doubled quotes)\n"
            "  --comment C        lines starting with C are comments, or none\n"

@@ -100,7 +100,8 @@ static int print_text(const char *path, buzz_csv_reader *rd, const preview *pv, 
     printf("\nencoding:      %s%s\n", buzz_encoding_name(d->encoding), d->has_bom ? " (BOM)" : "");
     if (d->compression != BUZZ_COMPRESSION_NONE)
         printf("compression:   %s\n", buzz_compression_name(d->compression));
-    printf("delimiter:     %s\n", char_name(d->delimiter, b1, sizeof b1));
+    printf("delimiter:     %s%s\n", char_name(d->delimiter, b1, sizeof b1),
+           d->merge_delimiters ? " (aligned columns: a run counts as one)" : "");
     printf("quote:         %s\n", char_name(d->quote, b2, sizeof b2));
     printf("escape:        %s\n", d->escape == d->quote && d->quote != BUZZ_CSV_NONE
                                       ? "doubled quote"
@@ -171,6 +172,7 @@ static int print_json(const char *path, buzz_csv_reader *rd, const preview *pv, 
     json_t *dj = json_object();
     char delim[2] = {d->delimiter, 0};
     json_object_set_new(dj, "delimiter", json_string(delim));
+    json_object_set_new(dj, "merge_delimiters", json_boolean(d->merge_delimiters));
     json_object_set_new(dj, "quote", char_json(d->quote));
     json_object_set_new(dj, "escape", char_json(d->escape));
     json_object_set_new(dj, "comment", char_json(d->comment));

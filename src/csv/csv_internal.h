@@ -96,6 +96,7 @@ typedef struct buzz__csv_tok {
     bool has_escape;  /* an escape byte distinct from the quote */
     bool has_comment; /* comment lines are skipped */
     bool cr_mode;     /* records end at CR (BUZZ_NEWLINE_CR); else at LF */
+    bool merge_delim; /* runs of the delimiter are one separator (space-aligned text) */
     size_t ncols;
     size_t trailing_empty; /* extra empty fields tolerated without an issue */
 

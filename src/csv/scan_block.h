@@ -281,7 +281,9 @@ static BLOCK_INLINE size_t emit_block(buzz__csv_tok *t, const raw_masks *m, cons
 
 BLOCK_TARGET size_t BLOCK_SCAN_NAME(buzz__csv_tok *t, size_t pos, size_t end)
 {
-    if (!fast_dialect(t->delim, t->quote, t->escape, t->comment, t->has_quote, t->has_escape,
+    /* Space-aligned text (merged delimiter runs) has no fast path: the scalar loop reads it. */
+    if (t->merge_delim ||
+        !fast_dialect(t->delim, t->quote, t->escape, t->comment, t->has_quote, t->has_escape,
                       t->has_comment, t->cr_mode))
         return buzz__csv_scan_bytes(t, pos, end);
     block_chars c;

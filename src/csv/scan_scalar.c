@@ -21,6 +21,8 @@
  *    is dropped). Empty lines are skipped and counted (in a one-column table an empty line is an
  *    empty value instead). Comment lines (comment byte at the start of a record, possibly after
  *    blanks: indented comments) are skipped and counted.
+ *  - With merge_delimiters (space-aligned text), a run of delimiters is one separator, and
+ *    delimiters at the start or end of a record separate nothing.
  *  - Rows with too few fields are padded with MISSING cells; fields beyond the column count are kept
  *    as raw text in the batch's extras (unless they are empty trailing fields the dialect expects).
  *  - A quoted field still open at the end of the input ends there (issue UNTERMINATED_QUOTE).
@@ -40,6 +42,7 @@ void buzz__csv_tok_init(buzz__csv_tok *t, const buzz_csv_dialect *d)
     t->has_comment = d->comment != BUZZ_CSV_NONE;
     t->comment = t->has_comment ? (uint8_t)d->comment : 0;
     t->cr_mode = d->newline == BUZZ_NEWLINE_CR;
+    t->merge_delim = d->merge_delimiters;
     t->ncols = d->column_count ? d->column_count : 1;
     t->trailing_empty = d->trailing_empty_columns;
     t->state = BUZZ__ST_FIELD_START;
@@ -268,6 +271,23 @@ size_t buzz__csv_scan_bytes(buzz__csv_tok *t, size_t pos, size_t end)
                 pos++;
                 break;
             }
+            if (t->merge_delim && c == delim) {
+                /* Space-aligned text: a run of delimiters is one separator, and the ones that
+                 * start a record separate nothing. */
+                pos++;
+                t->field_start = pos;
+                break;
+            }
+            if (t->merge_delim && c == nl && t->col > 0 && t->field_start == pos) {
+                /* Delimiters at the end of a record end no field either. */
+                t->col--;
+                t->line++;
+                pos = after_newline(t, pos, end);
+                buzz__csv_end_record(t, pos);
+                if (t->is_full)
+                    return pos;
+                break;
+            }
             t->state = BUZZ__ST_UNQUOTED;
             break; /* the byte is handled as the first of an unquoted field */
         case BUZZ__ST_UNQUOTED:
@@ -396,6 +416,11 @@ void buzz__csv_scan_finish(buzz__csv_tok *t, size_t end)
     }
     if (t->state == BUZZ__ST_FIELD_START && t->col == 0 && t->rec_start >= end)
         return; /* nothing pending */
+    if (t->merge_delim && t->state == BUZZ__ST_FIELD_START && t->col > 0 && t->field_start >= end) {
+        t->col--; /* trailing delimiters of a space-aligned record */
+        buzz__csv_end_record(t, end);
+        return;
+    }
     buzz__csv_end_field(t, end, false);
     buzz__csv_end_record(t, end);
 }

@@ -13,7 +13,9 @@
  * scores consistency^2 * 0.2 (as a two-column table with 63% agreement would), so a delimiter
  * must split records consistently to beat it; ':' is no candidate when most colons look like
  * times (a digit before, exactly two digits after) or JSON keys, nor ' ' when most spaces sit
- * inside date-times ("2024-01-02 13:45"); rare delimiters need two records. Reading without
+ * inside date-times ("2024-01-02 13:45"); rare delimiters need two records. Space-aligned
+ * text (runs of spaces as one separator, merge_delimiters) is tried when runs of spaces occur.
+ * Reading without
  * quotes, a record with a cell that opens with '"' and a later one that closes with it counts as
  * an issue (a quoted field cut apart). A '#' comment byte is tried too when a line starts with '#', and kept only when
  * skipping those lines raises the score by 10% (they do not look like rows). Rare delimiters (: ^ ~) get a prior of 0.9, space 0.5 and only when at least 95% of the
@@ -539,8 +541,9 @@ static double score_dialect(scanner *sc, const buzz_csv_dialect *d, const sample
 /* Bytes present anywhere in the scoring parts of the samples. */
 static void byte_presence(const sample *smp, size_t nsmp, bool seen[256], bool *out_bs_quote,
                           bool *out_bs_apos, bool *out_time_colons, bool *out_hash_lines,
-                          bool *out_datetime_spaces)
+                          bool *out_datetime_spaces, size_t *out_double_spaces)
 {
+    *out_double_spaces = 0;
     size_t spaces = 0, datetime_spaces = 0;
     memset(seen, 0, 256);
     *out_bs_quote = *out_bs_apos = false;
@@ -558,6 +561,8 @@ static void byte_presence(const sample *smp, size_t nsmp, bool seen[256], bool *
             }
             if (p[j] == ' ') {
                 spaces++;
+                if (j + 1 < n && p[j + 1] == ' ')
+                    (*out_double_spaces)++;
                 /* The space of "2024-01-02 13:45": a digit before, a time after. */
                 datetime_spaces += j > 0 && j + 3 < n && is_digit(p[j - 1]) &&
                                    is_digit(p[j + 1]) &&
@@ -636,14 +641,16 @@ static double best_dialect(scanner *sc, const buzz_csv_dialect *d, const candida
  * delimiters, '"' before '\'' before none, doubling before backslash, no comment before '#', so a
  * sample without quotes reads as standard CSV. */
 static void choose_dialect(scanner *sc, buzz_csv_dialect *d, int want_delim, int want_quote,
-                           int want_escape, bool search_comment, const sample *smp, size_t nsmp)
+                           int want_escape, bool search_comment, int merge, const sample *smp,
+                           size_t nsmp)
 {
     static const int all_delims[] = {',', ';', '\t', '|', ':', '^', '~', ' '};
     candidates k;
     memset(&k, 0, sizeof k);
     bool seen[256], time_colons, datetime_spaces;
+    size_t double_spaces;
     byte_presence(smp, nsmp, seen, &k.bs_quote, &k.bs_apos, &time_colons, &k.hash_lines,
-                  &datetime_spaces);
+                  &datetime_spaces, &double_spaces);
     if (time_colons)
         seen[':'] = false;
     if (datetime_spaces)
@@ -691,7 +698,24 @@ static void choose_dialect(scanner *sc, buzz_csv_dialect *d, int want_delim, int
         double v = best_dialect(sc, &with, &k, smp, nsmp, &with_best);
         /* Skipping '#' lines must pay off clearly: rows that merely start with '#' (ids, "#N/A")
          * read the same either way and must not be dropped as comments. */
-        if (v > best * 1.1 + 1e-9)
+        if (v > best * 1.1 + 1e-9) {
+            best_d = with_best;
+            best = v;
+        }
+    }
+    /* Space-aligned text: runs of spaces as one separator, tried when runs of spaces occur (or
+     * forced with merge_delimiters). The space rules of score_dialect apply to it. */
+    if (merge != -1 && (want_delim == 0 || want_delim == ' ') && (double_spaces > 0 || merge == 1)) {
+        candidates sk = k;
+        sk.nd = 1;
+        sk.delims[0] = ' ';
+        sk.unseen = 0;
+        buzz_csv_dialect with = *d, with_best = best_d;
+        with.merge_delimiters = true;
+        with_best.merge_delimiters = true;
+        with_best.delimiter = ' ';
+        double v = best_dialect(sc, &with, &sk, smp, nsmp, &with_best);
+        if (v > best + 1e-9 || merge == 1)
             best_d = with_best;
     }
     *d = best_d;
@@ -1285,7 +1309,8 @@ static buzz_status sniff_run(sniff_ctx *x, const buzz__csv_samples *s, const buz
     scratch = x->foot_smp.len > scratch ? x->foot_smp.len : scratch;
     BUZZ_TRY(scanner_init(&x->sc, scratch + 1, err));
     d->comment = o->comment ? o->comment : BUZZ_CSV_NONE;
-    choose_dialect(&x->sc, d, want_delim, o->quote, o->escape, o->comment == 0, x->smp, x->nsmp);
+    choose_dialect(&x->sc, d, want_delim, o->quote, o->escape, o->comment == 0,
+                   o->merge_delimiters, x->smp, x->nsmp);
     fix_conflicts(d, o, want_delim);
 
     /* Every record but the last holds a byte and a newline: that bounds the record buffers. */

@@ -107,6 +107,14 @@ json sniff-preamble 'd.dialect.skip_lines === 3 && d.columns[0].name === "region
 check sniff-skip-override 0 "$bin" sniff --json --skip 4 --no-header pre.csv
 json sniff-skip-override 'd.dialect.skip_lines === 4 && d.dialect.header === false && d.preview[0][0] === "north"'
 
+# Space-aligned columns (report exports): detected, or forced with --delimiter whitespace.
+printf 'name      age  city\nBob        42  Paris\nAlice       7  Rome\nCharlotte 101  Oslo\n' >aligned.txt
+check sniff-aligned 0 "$bin" sniff --json aligned.txt
+json sniff-aligned 'd.dialect.merge_delimiters === true && d.columns.length === 3 && d.preview[2][0] === "Charlotte"'
+printf 'a  b\n1   2\n' >aligned2.txt
+check sniff-whitespace 0 "$bin" sniff --json --delimiter whitespace --header aligned2.txt
+json sniff-whitespace 'd.dialect.merge_delimiters === true && d.preview[0][1] === "2"'
+
 # Irregular rows are reported with line numbers; --strict turns them into an error.
 printf 'a,b,c\n1,2,3\n4,5\n6,7,8\n9,10,11\n12,13,14\n' >short.csv
 check sniff-irregular 0 "$bin" sniff --json short.csv
