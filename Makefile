@@ -67,6 +67,7 @@ unit: $(BUILD)/buzz $(TEST_BINS) $(TOOL_BINS)
 
 test: setup
 	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory CC=clang BUILD=build/clang all  # zero warnings with clang too
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory fuzz-smoke
 
