@@ -90,6 +90,9 @@ static const sniff_case cases[] = {
     {S("a^b^c\n1^2^3\n4^5^6\n"), {0}, "d=^ h=1 cols=3"},
     {S("a~b~c\n1~2~3\n4~5~6\n"), {0}, "d=~ h=1 cols=3"},
     {S("x y z\n1 2 3\n4 5 6\n7 8 9\n"), {0}, "d=space h=1 cols=3 merge=0"},
+    /* A TSV whose titles start with quotes that open nothing: no quoting. */
+    {S("id\ttitle\n1\t\"Swing it\" magistern\n2\tFoo\n3\tBar\n4\t\"!\"\n5\tBaz\n"), {0},
+     "d=tab q=none cols=2 h=1"},
     /* Space-aligned columns: runs of spaces are one separator. */
     {S("name      age  city\nBob        42  Paris\nAlice       7  Rome\nCharlotte 101  Oslo\n"), {0},
      "d=space merge=1 h=1 cols=3"},

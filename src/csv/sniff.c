@@ -17,7 +17,8 @@
  * text (runs of spaces as one separator, merge_delimiters) is tried when runs of spaces occur.
  * Reading without
  * quotes, a record with a cell that opens with '"' and a later one that closes with it counts as
- * an issue (a quoted field cut apart). A '#' comment byte is tried too when a line starts with '#', and kept only when
+ * an issue (a quoted field cut apart); reading with quotes, so does a quoted value of several
+ * lines that each hold the delimiter (records swallowed by a stray quote). A '#' comment byte is tried too when a line starts with '#', and kept only when
  * skipping those lines raises the score by 10% (they do not look like rows). Rare delimiters (: ^ ~) get a prior of 0.9, space 0.5 and only when at least 95% of the
  * records agree and a tenth of the cells are numbers, dates or booleans. The winner's dialect then
  * reads up to HEAD_MAX bytes of the head (and the other samples) for the structural properties:
@@ -422,7 +423,27 @@ typedef struct score_acc {
     uint32_t first[PREAMBLE_MAX];   /* field counts of the head's first records */
     size_t nfirst;
     uint64_t quoteish;              /* without quoting: records with a quoted field cut apart */
+    uint64_t wrapped;               /* without quoting: cells that start and end with '"' */
 } score_acc;
+
+/* A quoted value holding several lines that each carry the delimiter is whole records swallowed
+ * by a quote that never meant to open a field (a title like "Swing it" at the start of a TSV
+ * field): two or more newlines, each followed on its line by a delimiter. */
+static bool is_runaway(const uint8_t *p, size_t n, uint8_t delim)
+{
+    size_t lines = 0;
+    const uint8_t *e = p + n;
+    const uint8_t *nl = memchr(p, '\n', n);
+    while (nl) {
+        const uint8_t *next = memchr(nl + 1, '\n', (size_t)(e - nl - 1));
+        const uint8_t *line_end = next ? next : e;
+        if (!memchr(nl + 1, delim, (size_t)(line_end - nl - 1)))
+            return false;
+        lines++;
+        nl = next;
+    }
+    return lines >= 2;
+}
 
 static void score_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf, const uint8_t *orig)
 {
@@ -451,6 +472,9 @@ static void score_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf, c
             opened = true;
             open_c = c;
         }
+        if (buzz_csv_cell_is_quoted(cell) && len > 0 && is_runaway(p, len, a->delim))
+            quoteish = true;
+        a->wrapped += !t->has_quote && len >= 2 && p[0] == '"' && p[len - 1] == '"';
     }
     a->quoteish += quoteish;
 }
@@ -1293,6 +1317,26 @@ static void fix_conflicts(buzz_csv_dialect *d, const buzz_csv_options *o, int wa
     }
 }
 
+/* The whole head read without quoting has the chosen dialect's modal field count in at least 98%
+ * of its records, and few of its cells (under 20%) are wrapped in quotes (a quoted file cut short
+ * in its last field keeps its quoting). */
+static bool quoteless_fits(sniff_ctx *x, const buzz_csv_dialect *d)
+{
+    uint32_t m = hist_mode(&x->head.h, NULL, NULL);
+    buzz_csv_dialect dn = *d;
+    dn.quote = BUZZ_CSV_NONE;
+    dn.escape = BUZZ_CSV_NONE;
+    score_acc acc;
+    memset(&acc, 0, sizeof acc);
+    acc.delim = (uint8_t)dn.delimiter;
+    scan_sample(&x->sc, &dn, &x->smp[0], MAX_RECS, score_row, &acc);
+    uint32_t n_mode;
+    uint64_t total;
+    uint32_t mn = hist_mode(&acc.h, &n_mode, &total);
+    return total > 0 && mn == m && (uint64_t)n_mode * 50 >= total * 49 &&
+           acc.wrapped * 5 < acc.cells;
+}
+
 static buzz_status sniff_run(sniff_ctx *x, const buzz__csv_samples *s, const buzz_csv_options *o,
                              buzz_csv_dialect *d, buzz_error *err)
 {
@@ -1322,6 +1366,15 @@ static buzz_status sniff_run(sniff_ctx *x, const buzz__csv_samples *s, const buz
     BUZZ_TRY(collect_init(&x->other, bounded(others, TAIL_RECS * 5), false, dl, err));
     BUZZ_TRY(collect_init(&x->foot, bounded(x->foot_smp.len / 2 + 2, FOOTER_RECS), false, dl, err));
     scan_sample(&x->sc, d, &x->smp[0], MAX_RECS, collect_row, &x->head);
+    if (!o->quote && !o->escape && d->quote != BUZZ_CSV_NONE &&
+        x->sc.issues[BUZZ_CSV_UNTERMINATED_QUOTE] > 0 && quoteless_fits(x, d)) {
+        /* A quote left open to the end of the head, where reading without quotes gives the same
+         * consistent table: the quote byte was text (titles like "Swing it" in a TSV). */
+        d->quote = BUZZ_CSV_NONE;
+        d->escape = BUZZ_CSV_NONE;
+        collect_reset(&x->head);
+        scan_sample(&x->sc, d, &x->smp[0], MAX_RECS, collect_row, &x->head);
+    }
     if (!o->comment && d->comment == BUZZ_CSV_NONE) {
         uint32_t m = hist_mode(&x->head.h, NULL, NULL);
         d->comment = detect_comment(&x->head, m, (uint8_t)d->delimiter, d->quote);
