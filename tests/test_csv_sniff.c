@@ -90,6 +90,10 @@ static const sniff_case cases[] = {
     {S("a^b^c\n1^2^3\n4^5^6\n"), {0}, "d=^ h=1 cols=3"},
     {S("a~b~c\n1~2~3\n4~5~6\n"), {0}, "d=~ h=1 cols=3"},
     {S("x y z\n1 2 3\n4 5 6\n7 8 9\n"), {0}, "d=space h=1 cols=3 merge=0"},
+    /* A header with one name more than the rows: the header, rows padded. */
+    {S("one,two,three,four\n1,a,alice\n2,b,bob\n3,c,carol\n"), {0}, "skip=0 h=1 cols=4"},
+    /* A header naming only its first column, above data with empty cells. */
+    {S("a,,,,\n123,x,,,v1\n345,y,,,v2\n678,z,,,v3\n"), {0}, "skip=0 h=1 cols=5"},
     /* A TSV whose titles start with quotes that open nothing: no quoting. */
     {S("id\ttitle\n1\t\"Swing it\" magistern\n2\tFoo\n3\tBar\n4\t\"!\"\n5\tBaz\n"), {0},
      "d=tab q=none cols=2 h=1"},

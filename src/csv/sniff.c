@@ -23,8 +23,10 @@
  * records agree and a tenth of the cells are numbers, dates or booleans. The winner's dialect then
  * reads up to HEAD_MAX bytes of the head (and the other samples) for the structural properties:
  *  - preamble: the table starts at the first record whose field count is the table's (m, or m - k
- *    with k trailing empties), with at least two non-empty cells when the table has three or more
- *    columns, and that at least half of the next four records agree with; skip_lines counts the
+ *    with k trailing empties) and that at least half of the next four records agree with; in a
+ *    table of three or more columns a record with fewer than two non-empty cells is a padded title,
+ *    unless the next record is data with some empty cells (then it is a sparse header). A header with one name more than the table, right above it,
+ *    starts the table (columns m + 1, rows padded); skip_lines counts the
  *    physical lines before it (blank lines, comment lines and a "sep=" line included). Lines end at
  *    the record newline byte: LF, or CR in CR mode.
  *  - header: per column of the body (records after the first, up to STORE_ROWS), a type is
@@ -988,8 +990,11 @@ static size_t table_start(const collect *c, uint32_t m, uint32_t cols)
         const rec *r = &c->recs[i];
         if (!fits(r, m, cols))
             continue;
-        if (cols >= 3 && r->nonempty < 2)
-            continue; /* an Excel title padded to the table width: "Report,,,," */
+        /* An Excel title padded to the table width ("Report,,,,"), unless what follows is data
+         * with some empty cells: then the sparse line is a header naming few columns. */
+        if (cols >= 3 && r->nonempty < 2 &&
+            !(i + 1 < c->n && c->recs[i + 1].nonempty >= 2 && c->recs[i + 1].nonempty < cols))
+            continue;
         size_t seen = 0, agree = 0;
         for (size_t j = i + 1; j < c->n && seen < 4; j++, seen++)
             agree += fits(&c->recs[j], m, cols);
@@ -1285,6 +1290,16 @@ static void resolve_structure(sniff_ctx *x, const buzz_csv_options *o, buzz_csv_
             k = 0;
     }
     uint32_t cols = m - k;
+    if (!o->has_skip_lines && k == 0 && r0 > 0 && r0 < x->head.n) {
+        /* A header with one name more than the rows carry ("one,two,three,four" above 3-field
+         * rows) right above the table: it is the header, and the rows are padded with NULL. */
+        const rec *h = &x->head.recs[r0 - 1];
+        if (h->nfields == m + 1 && h->nonempty == h->nfields && m + 1 <= NCOLS &&
+            h->line + 1 == x->head.recs[r0].line) {
+            r0--;
+            cols = m + 1;
+        }
+    }
     d->column_count = cols;
     d->trailing_empty_columns = k;
     if (!o->has_skip_lines)
