@@ -51,7 +51,7 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libbuzz.a tests/test_support.h
 	$(CC) $(CPPFLAGS) $(DUCKDB_CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libbuzz.a -lcmocka \
 	    $(DUCKDB_LIBS) $(LDLIBS)
 
-$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libbuzz.a
+$(BUILD)/tools/%: tests/tools/%.c tests/tools/dump_format.h $(BUILD)/libbuzz.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(DUCKDB_CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libbuzz.a \
 	    $(DUCKDB_LIBS) $(LDLIBS)

@@ -447,8 +447,6 @@ static buzz_status fill_pipeline(buzz_csv_reader *r, buzz_error *err)
 
 /* ---------------------------------------------------------------------------------------------
  * Reporting. */
-const char *buzz_csv_issue_kind_name(buzz_csv_issue_kind kind);
-
 static void record_issue(buzz_csv_reader *r, buzz_csv_issue_kind kind, int64_t line,
                          int64_t offset, const char *msg)
 {

@@ -27,6 +27,7 @@
 
 #include "buzz/csv.h"
 #include "buzz/util.h"
+#include "dump_format.h"
 
 /* One column name being made unique: the final name and how often a later name collided with it. */
 typedef struct name_slot {
@@ -161,23 +162,9 @@ static buzz_status put_escaped(buzz_buf *out, const char *s, size_t len, buzz_er
 {
     size_t run = 0; /* start of the bytes not yet appended */
     for (size_t i = 0; i < len; i++) {
-        const char *esc;
-        switch (s[i]) {
-        case '\\':
-            esc = "\\\\";
-            break;
-        case '\t':
-            esc = "\\t";
-            break;
-        case '\n':
-            esc = "\\n";
-            break;
-        case '\r':
-            esc = "\\r";
-            break;
-        default:
+        const char *esc = dump_escape(s[i]);
+        if (!esc)
             continue;
-        }
         BUZZ_TRY(buzz_buf_append(out, s + run, i - run, err));
         BUZZ_TRY(buzz_buf_append(out, esc, 2, err));
         run = i + 1;

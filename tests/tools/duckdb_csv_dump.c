@@ -38,28 +38,16 @@
 #include "duckdb.h"
 #pragma GCC diagnostic pop
 
+#include "dump_format.h"
+
 /* Escape one cell or name as the format above says and append it to out. */
 static void put_escaped(FILE *out, const char *s, size_t len)
 {
     size_t run = 0; /* start of the bytes not yet written */
     for (size_t i = 0; i < len; i++) {
-        const char *esc = NULL;
-        switch (s[i]) {
-        case '\\':
-            esc = "\\\\";
-            break;
-        case '\t':
-            esc = "\\t";
-            break;
-        case '\n':
-            esc = "\\n";
-            break;
-        case '\r':
-            esc = "\\r";
-            break;
-        default:
+        const char *esc = dump_escape(s[i]);
+        if (!esc)
             continue;
-        }
         fwrite(s + run, 1, i - run, out);
         fputs(esc, out);
         run = i + 1;
