@@ -16,7 +16,7 @@ LDLIBS   := -ljansson -lzstd -lz -lm -pthread
 DUCKDB_CPPFLAGS := -isystem $(DEPS)/duckdb/include
 DUCKDB_LIBS     := -L$(abspath $(DEPS)/duckdb/lib) -Wl,-rpath,$(abspath $(DEPS)/duckdb/lib) -lduckdb
 
-LIB_SRCS := $(sort $(wildcard src/util/*.c src/csv/*.c src/types/*.c))
+LIB_SRCS := $(sort $(wildcard src/util/*.c src/csv/*.c src/types/*.c src/convert/*.c))
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 TEST_SRCS := $(sort $(wildcard tests/test_*.c))
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))

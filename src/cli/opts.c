@@ -172,3 +172,56 @@ const char *buzz_cli_csv_options_help(void)
            "  --simd NAME        tokenizer kernel: auto, scalar, avx2, avx512\n"
            "  --strict           stop at the first irregular row instead of reporting it\n";
 }
+
+void buzz_cli_type_options_init(buzz_cli_type_options *t)
+{
+    memset(t, 0, sizeof *t);
+    buzz_null_tokens_clear(&t->nulls);
+}
+
+int buzz_cli_parse_type_option(const char *cmd, int argc, char **argv, int *i,
+                               buzz_cli_type_options *t)
+{
+    const char *v = NULL;
+    if (strcmp(argv[*i], "--bool-digits") == 0) {
+        t->infer.bool_digits = true;
+        return 1;
+    }
+    int m = take_value(argc, argv, i, "--null", &v);
+    if (m < 0)
+        return -buzz_cli_usage_error(cmd, "--null needs a token (use --null '' for none)");
+    if (m > 0) {
+        buzz_error err;
+        t->has_nulls = true;
+        if (buzz_null_tokens_add(&t->nulls, v, strlen(v), &err) != BUZZ_OK)
+            return -buzz_cli_usage_error(cmd, "--null: %s", err.message);
+        return 1;
+    }
+    m = take_value(argc, argv, i, "--date-order", &v);
+    if (m < 0)
+        return -buzz_cli_usage_error(cmd, "--date-order needs ymd, dmy or mdy");
+    if (m > 0) {
+        buzz_error err;
+        if (buzz_date_order_parse(v, &t->infer.date_order, &err) != BUZZ_OK)
+            return -buzz_cli_usage_error(cmd, "--date-order: %s", err.message);
+        t->infer.has_date_order = true;
+        return 1;
+    }
+    return 0;
+}
+
+void buzz_cli_type_options_finish(buzz_cli_type_options *t, const buzz_csv_options *o)
+{
+    t->infer.nulls = t->has_nulls ? &t->nulls : NULL;
+    (void)o;
+}
+
+const char *buzz_cli_type_options_help(void)
+{
+    return "Typing options:\n"
+           "  --null TOKEN       text that means NULL (repeatable; replaces the default set:\n"
+           "                     NULL null Null NA N/A n/a #N/A - None nan NaN NAN)\n"
+           "  --date-order O     ymd, dmy or mdy for dates that could be either (default:\n"
+           "                     dmy for dates written with '.', else mdy)\n"
+           "  --bool-digits      read columns of only 0 and 1 as booleans\n";
+}

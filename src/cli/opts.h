@@ -3,6 +3,7 @@
 #define BUZZ_CLI_OPTS_H
 
 #include "buzz/csv.h"
+#include "buzz/types.h"
 #include "cli.h"
 
 /* If argv[*i] is a CSV reading option, apply it to o (advancing *i past a separate value) and
@@ -10,6 +11,20 @@
 int buzz_cli_parse_csv_option(const char *cmd, int argc, char **argv, int *i,
                               buzz_csv_options *o);
 const char *buzz_cli_csv_options_help(void);
+
+/* Typing options: --null TOKEN (repeatable; replaces the default set), --date-order ymd|dmy|mdy,
+ * --bool-digits. nulls must be initialised by buzz_cli_type_options_init. */
+typedef struct buzz_cli_type_options {
+    bool has_nulls;
+    buzz_null_tokens nulls;
+    buzz_infer_options infer;
+} buzz_cli_type_options;
+void buzz_cli_type_options_init(buzz_cli_type_options *t);
+int buzz_cli_parse_type_option(const char *cmd, int argc, char **argv, int *i,
+                               buzz_cli_type_options *t);
+/* Point t->infer.nulls at t->nulls when --null was given (call after parsing). */
+void buzz_cli_type_options_finish(buzz_cli_type_options *t, const buzz_csv_options *o);
+const char *buzz_cli_type_options_help(void);
 bool buzz_cli_parse_u64(const char *s, uint64_t *out);
 
 #endif

@@ -1,8 +1,9 @@
 /* cli/sniff.c: `buzz sniff FILE [--json]`. Opens the file with the CSV reader, which detects the
- * encoding and dialect, then prints what was found: encoding, dialect, header, skipped lines,
- * column names, a row count (exact when the whole file was read for the preview, else an estimate
- * from the bytes read) and the first rows. --json prints the same as one JSON object whose schema
- * is documented in docs/sniff.md. */
+ * encoding and dialect, reads the whole file once through type inference, then prints what was
+ * found: encoding, dialect, header, skipped lines, columns with their types, null counts and
+ * examples, the row count and the first rows. --json prints the schema document (docs/schema.md)
+ * with the sniff details added (docs/sniff.md), so the output can be edited and fed back with
+ * `buzz convert --schema`. */
 #include "cli.h"
 #include "opts.h"
 
@@ -21,11 +22,13 @@ static void usage(FILE *out)
                  "  --json             print the result as JSON (schema in docs/sniff.md)\n"
                  "  --rows N           rows to show (default %d)\n"
                  "  -v, --verbose      also name the tokenizer kernel in use\n"
-                 "  -h, --help         show this help\n\n%s",
-            PREVIEW_DEFAULT, buzz_cli_csv_options_help());
+                 "  -h, --help         show this help\n\n%s\n%s",
+            PREVIEW_DEFAULT, buzz_cli_csv_options_help(), buzz_cli_type_options_help());
 }
 
 typedef struct preview {
+    size_t want;
+    buzz_status st; /* first failure while copying */
     size_t rows, cols;
     char **cells; /* rows * cols, owned; NULL = missing */
     int64_t *lines;
@@ -85,8 +88,8 @@ static void print_cell(const char *s, size_t width)
     printf("%s%*s", out, chars < width ? (int)(width - chars) : 0, "");
 }
 
-static int print_text(const char *path, buzz_csv_reader *rd, const preview *pv, int64_t rows,
-                      bool exact, bool verbose)
+static int print_text(const char *path, buzz_csv_reader *rd, const preview *pv,
+                      const buzz_schema *sc, bool verbose)
 {
     const buzz_csv_dialect *d = buzz_csv_reader_dialect(rd);
     const buzz_str *names;
@@ -116,15 +119,35 @@ static int print_text(const char *path, buzz_csv_reader *rd, const preview *pv, 
         printf("trailing empty columns: %zu (dropped)\n", d->trailing_empty_columns);
     if (d->footer_lines)
         printf("footer lines:  %lld (skipped)\n", (long long)d->footer_lines);
-    printf("rows:          %s%lld%s\n", exact ? "" : "about ", (long long)rows,
-           exact ? "" : " (estimate)");
+    printf("rows:          %lld\n", (long long)sc->row_count);
     if (verbose)
         printf("kernel:        %s\n", buzz_csv_reader_kernel(rd));
     printf("columns:       %zu\n", ncols);
+    (void)names;
     for (size_t c = 0; c < ncols; c++) {
-        char q[128];
-        buzz_quote_text(names[c].ptr, names[c].len, 60, q, sizeof q);
-        printf("  %4zu  %s\n", c + 1, q);
+        const buzz_column_def *cd = &sc->columns[c];
+        char q[128], tt[32], ex[160];
+        buzz_quote_text(cd->name, strlen(cd->name), 40, q, sizeof q);
+        buzz_column_type_text(cd, tt, sizeof tt);
+        size_t w = 0;
+        ex[0] = '\0';
+        for (size_t e = 0; e < cd->example_count && w + 4 < sizeof ex; e++) {
+            char one[64];
+            buzz_quote_text(cd->examples[e], strlen(cd->examples[e]), 24, one, sizeof one);
+            int n = snprintf(ex + w, sizeof ex - w, "%s%s", e ? ", " : "", one);
+            if (n < 0 || (size_t)n >= sizeof ex - w)
+                break;
+            w += (size_t)n;
+        }
+        char extra[64] = "";
+        if (cd->type == BUZZ_TYPE_DATE || cd->type == BUZZ_TYPE_TIMESTAMP ||
+            cd->type == BUZZ_TYPE_TIMESTAMP_TZ)
+            snprintf(extra, sizeof extra, " %s", buzz_date_order_name(cd->date_order));
+        else if (cd->unit != BUZZ_UNIT_NONE || cd->num_style != BUZZ_NUM_DOT)
+            snprintf(extra, sizeof extra, " %s%s%s", buzz_num_style_name(cd->num_style),
+                     cd->unit ? " " : "", buzz_unit_symbol(cd->unit));
+        printf("  %4zu  %-24s %-14s%-10s nulls %-8lld e.g. %s\n", c + 1, q, tt, extra,
+               (long long)cd->null_count, ex);
     }
     if (pv->rows) {
         printf("first rows:\n");
@@ -143,8 +166,8 @@ static int print_text(const char *path, buzz_csv_reader *rd, const preview *pv, 
     for (size_t k = 0; k < BUZZ_CSV_ISSUE_KIND_COUNT; k++) {
         if (!rep->counts[k])
             continue;
-        printf("irregular:     %lld %s%s", (long long)rep->counts[k],
-               buzz_csv_issue_kind_name((buzz_csv_issue_kind)k), exact ? "" : " (in the rows read)");
+        printf("irregular:     %lld %s", (long long)rep->counts[k],
+               buzz_csv_issue_kind_name((buzz_csv_issue_kind)k));
         const buzz_csv_issue *ex = &rep->examples[k][0];
         if (ex->line > 0)
             printf(", first at line %lld: %s", (long long)ex->line, ex->message);
@@ -153,22 +176,26 @@ static int print_text(const char *path, buzz_csv_reader *rd, const preview *pv, 
     return BUZZ_EXIT_OK;
 }
 
-static int print_json(const char *path, buzz_csv_reader *rd, const preview *pv, int64_t rows,
-                      bool exact)
+static int print_json(const char *path, buzz_csv_reader *rd, const preview *pv,
+                      const buzz_schema *sc)
 {
     const buzz_csv_dialect *d = buzz_csv_reader_dialect(rd);
-    const buzz_str *names;
-    size_t ncols;
-    buzz_csv_reader_columns(rd, &names, &ncols);
-    json_t *root = json_object();
-    json_t *src = json_object();
+    char *doc = NULL;
+    buzz_error err;
+    if (buzz_schema_to_json(sc, true, &doc, &err) != BUZZ_OK)
+        return buzz_cli_report("sniff", &err);
+    json_error_t je;
+    json_t *root = json_loads(doc, 0, &je);
+    buzz_free(doc);
+    if (!root) {
+        fprintf(stderr, "buzz sniff: internal error: schema document is not JSON: %s\n", je.text);
+        return BUZZ_EXIT_INTERNAL;
+    }
+    json_t *src = json_object_get(root, "source");
     json_object_set_new(src, "path", json_string(path));
-    int64_t size = buzz_csv_reader_input_bytes(rd);
-    json_object_set_new(src, "bytes", size >= 0 ? json_integer(size) : json_null());
     json_object_set_new(src, "compression", json_string(buzz_compression_name(d->compression)));
     json_object_set_new(src, "encoding", json_string(buzz_encoding_name(d->encoding)));
     json_object_set_new(src, "bom", json_boolean(d->has_bom));
-    json_object_set_new(root, "source", src);
     json_t *dj = json_object();
     char delim[2] = {d->delimiter, 0};
     json_object_set_new(dj, "delimiter", json_string(delim));
@@ -183,14 +210,11 @@ static int print_json(const char *path, buzz_csv_reader *rd, const preview *pv, 
     json_object_set_new(dj, "trailing_empty_columns", json_integer((json_int_t)d->trailing_empty_columns));
     json_object_set_new(dj, "footer_lines", json_integer(d->footer_lines));
     json_object_set_new(root, "dialect", dj);
-    json_t *cols = json_array();
-    for (size_t c = 0; c < ncols; c++) {
-        json_t *col = json_object();
-        json_object_set_new(col, "index", json_integer((json_int_t)c));
-        json_object_set_new(col, "name", json_stringn(names[c].ptr, names[c].len));
-        json_array_append_new(cols, col);
-    }
-    json_object_set_new(root, "columns", cols);
+    json_t *cols = json_object_get(root, "columns");
+    for (size_t c = 0; c < json_array_size(cols); c++)
+        json_object_set_new(json_array_get(cols, c), "index", json_integer((json_int_t)c));
+    int64_t rows = sc->row_count;
+    bool exact = true;
     json_t *rj = json_object();
     json_object_set_new(rj, "count", json_integer(rows));
     json_object_set_new(rj, "exact", json_boolean(exact));
@@ -233,53 +257,25 @@ static int print_json(const char *path, buzz_csv_reader *rd, const preview *pv, 
     return rc == 0 ? BUZZ_EXIT_OK : BUZZ_EXIT_INTERNAL;
 }
 
-/* Read batches: keep the first `want` rows, count rows until one full chunk has been seen. */
-static buzz_status read_preview(buzz_csv_reader *rd, size_t want, preview *pv, int64_t *out_rows,
-                                bool *out_exact, buzz_error *err)
+/* Visitor of the inference pass: keep the first pv->want rows. */
+static void keep_preview(void *user, const buzz_csv_batch *b)
 {
-    const buzz_str *names;
-    size_t ncols;
-    buzz_csv_reader_columns(rd, &names, &ncols);
-    pv->cols = ncols;
-    pv->cells = buzz_calloc(want * ncols + 1, sizeof *pv->cells);
-    pv->lines = buzz_calloc(want + 1, sizeof *pv->lines);
-    if (!pv->cells || !pv->lines)
-        return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory");
-    int64_t rows = 0;
-    const buzz_csv_batch *b;
-    *out_exact = false;
-    for (;;) {
-        BUZZ_TRY(buzz_csv_reader_next(rd, &b, err));
-        if (!b) {
-            *out_exact = true;
-            break;
-        }
-        for (size_t r = 0; r < b->row_count && pv->rows < want; r++) {
-            for (size_t c = 0; c < ncols; c++) {
-                buzz_csv_cell cell = buzz_csv_batch_cell(b, r, c);
-                if (buzz_csv_cell_is_missing(cell))
-                    continue;
-                char *v = buzz_strndup(b->data + cell.offset, buzz_csv_cell_len(cell));
-                if (!v)
-                    return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory");
-                pv->cells[pv->rows * ncols + c] = v;
+    preview *pv = user;
+    for (size_t r = 0; r < b->row_count && pv->rows < pv->want && pv->st == BUZZ_OK; r++) {
+        for (size_t c = 0; c < pv->cols && c < b->column_count; c++) {
+            buzz_csv_cell cell = buzz_csv_batch_cell(b, r, c);
+            if (buzz_csv_cell_is_missing(cell))
+                continue;
+            char *v = buzz_strndup(b->data + cell.offset, buzz_csv_cell_len(cell));
+            if (!v) {
+                pv->st = BUZZ_ERR_NOMEM;
+                return;
             }
-            pv->lines[pv->rows] = b->row_lines[r];
-            pv->rows++;
+            pv->cells[pv->rows * pv->cols + c] = v;
         }
-        rows += (int64_t)b->row_count;
-        if (pv->rows >= want && buzz_csv_reader_report(rd)->bytes_read >= (8 << 20))
-            break;
+        pv->lines[pv->rows] = b->row_lines[r];
+        pv->rows++;
     }
-    if (!*out_exact) {
-        int64_t read = buzz_csv_reader_report(rd)->bytes_read;
-        int64_t total = buzz_csv_reader_input_bytes(rd);
-        const buzz_csv_dialect *d = buzz_csv_reader_dialect(rd);
-        if (read > 0 && total > read && d->compression == BUZZ_COMPRESSION_NONE)
-            rows = (int64_t)((double)rows * ((double)total / (double)read));
-    }
-    *out_rows = rows;
-    return BUZZ_OK;
 }
 
 int buzz_cli_sniff(int argc, char **argv)
@@ -288,6 +284,8 @@ int buzz_cli_sniff(int argc, char **argv)
     memset(&o, 0, sizeof o);
     const char *path = NULL;
     bool json = false, verbose = false;
+    buzz_cli_type_options to;
+    buzz_cli_type_options_init(&to);
     uint64_t want = PREVIEW_DEFAULT;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -314,6 +312,11 @@ int buzz_cli_sniff(int argc, char **argv)
             return -m;
         if (m > 0)
             continue;
+        m = buzz_cli_parse_type_option("sniff", argc, argv, &i, &to);
+        if (m < 0)
+            return -m;
+        if (m > 0)
+            continue;
         if (a[0] == '-' && a[1] != '\0')
             return buzz_cli_usage_error("sniff", "unknown option \"%.40s\"", a);
         if (path)
@@ -326,22 +329,41 @@ int buzz_cli_sniff(int argc, char **argv)
     buzz_csv_reader *rd = NULL;
     preview pv;
     memset(&pv, 0, sizeof pv);
+    buzz_schema sc;
+    memset(&sc, 0, sizeof sc);
     buzz_status st = buzz_csv_reader_open(&rd, path, &o, &err);
     int rc;
     if (st) {
         rc = buzz_cli_report("sniff", &err);
         goto done;
     }
-    int64_t rows = 0;
-    bool exact = false;
-    st = read_preview(rd, (size_t)want, &pv, &rows, &exact, &err);
+    buzz_cli_type_options_finish(&to, &o);
+    to.infer.delimiter = buzz_csv_reader_dialect(rd)->delimiter;
+    {
+        const buzz_str *names;
+        buzz_csv_reader_columns(rd, &names, &pv.cols);
+    }
+    pv.want = (size_t)want;
+    pv.cells = buzz_calloc(pv.want * pv.cols + 1, sizeof *pv.cells);
+    pv.lines = buzz_calloc(pv.want + 1, sizeof *pv.lines);
+    if (!pv.cells || !pv.lines) {
+        buzz_error_set(&err, BUZZ_ERR_NOMEM, "out of memory for the preview");
+        rc = buzz_cli_report("sniff", &err);
+        goto done;
+    }
+    st = buzz_schema_infer(rd, &to.infer, o.threads ? o.threads : buzz_cpu_count(), keep_preview,
+                           &pv, &sc, &err);
+    if (st == BUZZ_OK && pv.st != BUZZ_OK)
+        st = buzz_error_set(&err, pv.st, "out of memory for the preview");
     if (st) {
         rc = buzz_cli_report("sniff", &err);
         goto done;
     }
-    rc = json ? print_json(path, rd, &pv, rows, exact) : print_text(path, rd, &pv, rows, exact,
-                                                                     verbose);
+    buzz_free(sc.source_name);
+    sc.source_name = buzz_strndup(path, strlen(path));
+    rc = json ? print_json(path, rd, &pv, &sc) : print_text(path, rd, &pv, &sc, verbose);
 done:
+    buzz_schema_free(&sc);
     preview_free(&pv);
     buzz_csv_reader_close(rd);
     return rc;

@@ -1,0 +1,63 @@
+/* buzz/convert.h: one CSV file in, one typed output file out. The conversion makes two passes over
+ * the input: the first reads every value to infer the column types (buzz_schema_infer), the second
+ * parses every value as its column's type and writes the output. Standard input is first spilled
+ * to a temporary file so it can be read twice; compressed inputs are decompressed twice. When a
+ * user schema gives the type of every included column, the first pass is skipped.
+ *
+ * Outputs: ".csv" (a clean RFC 4180 UTF-8 CSV with the typed values in canonical form: ISO dates,
+ * '.' decimal mark, no grouping or units, "true"/"false"). The output and the rejects file appear
+ * atomically (temp file, fsync, rename); on any failure or cancellation nothing is left behind.
+ *
+ * Thread-safety: a conversion runs on the caller's thread (plus the reader's worker threads); any
+ * number of conversions may run at once in one process. Nothing here prints or exits. */
+#ifndef BUZZ_CONVERT_H
+#define BUZZ_CONVERT_H
+
+#include "buzz/csv.h"
+#include "buzz/types.h"
+#include "buzz/util.h"
+
+typedef enum buzz_output_format {
+    BUZZ_OUTPUT_AUTO = 0, /* from the output path's extension */
+    BUZZ_OUTPUT_CSV,
+} buzz_output_format;
+
+typedef enum buzz_convert_phase {
+    BUZZ_PHASE_INFER = 0, /* first pass: reading every value for the types */
+    BUZZ_PHASE_WRITE,     /* second pass: parsing and writing */
+} buzz_convert_phase;
+
+typedef struct buzz_convert_options {
+    const char *input;            /* path, "-" for standard input */
+    const char *output;           /* path of the output file */
+    buzz_output_format format;
+    const char *rejects_path;     /* CSV of rejected values (line,column,value,reason); NULL = none */
+    const buzz_schema *user_schema; /* a schema document to apply; NULL = infer everything */
+    buzz_csv_options csv;         /* reading options (progress/cancel fields are set by convert) */
+    buzz_infer_options infer;     /* typing options (delimiter is set from the dialect) */
+    const char *tmp_dir;          /* for the stdin spill; NULL = $TMPDIR or /tmp */
+    /* Progress, from the caller's thread: phase, decoded bytes done of the input, total (-1 when
+     * unknown). NULL = none. */
+    void (*on_progress)(void *user, buzz_convert_phase phase, int64_t bytes_done,
+                        int64_t bytes_total);
+    void *progress_user;
+    bool (*is_cancelled)(void *user); /* polled between chunks; NULL = never */
+    void *cancel_user;
+} buzz_convert_options;
+
+typedef struct buzz_convert_summary {
+    buzz_schema schema;           /* the columns as written (owned; buzz_convert_summary_free) */
+    int64_t rows;
+    int64_t rejects;              /* values that did not fit a user-given type (stored as NULL) */
+    buzz_csv_report report;       /* irregular rows of the second pass */
+    int64_t input_bytes;          /* -1 when unknown */
+    int64_t output_bytes;
+    int64_t infer_ns, write_ns;   /* wall time of each pass */
+    bool inferred;                /* false when the user schema made the first pass unnecessary */
+} buzz_convert_summary;
+
+BUZZ_NODISCARD buzz_status buzz_convert(const buzz_convert_options *opts,
+                                        buzz_convert_summary *out, buzz_error *err);
+void buzz_convert_summary_free(buzz_convert_summary *s);
+
+#endif /* BUZZ_CONVERT_H */

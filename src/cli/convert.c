@@ -1,0 +1,231 @@
+/* cli/convert.c: `buzz convert INPUT -o OUTPUT`. Runs the library conversion (buzz/convert.h) and
+ * prints a summary on stderr (rows, columns and types, rejects, irregular rows, time, MB/s, output
+ * size), or with --json the summary and the schema document as JSON on stdout. */
+#include "cli.h"
+#include "opts.h"
+
+#include "buzz/convert.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: buzz convert INPUT -o OUTPUT [options]\n\n"
+            "Convert a CSV file into a clean, typed file. Every value of the input is read to\n"
+            "decide each column's type, then every value is converted; values that do not fit a\n"
+            "type given in --schema become empty (NULL) and are listed with --rejects.\n"
+            "INPUT may be - for standard input, and may be .gz or .zst compressed.\n\n"
+            "Options:\n"
+            "  -o, --output FILE  output file; its extension picks the format: .csv (RFC 4180,\n"
+            "                     UTF-8, typed values in canonical form)\n"
+            "  --schema FILE      a schema document (docs/schema.md, e.g. edited output of\n"
+            "                     `buzz sniff --json`): types, formats, names, descriptions\n"
+            "  --rejects FILE     write values that did not fit their type as CSV\n"
+            "                     (line,column,value,reason)\n"
+            "  --json             print the summary as JSON on stdout\n"
+            "  -q, --quiet        no summary on stderr\n"
+            "  -h, --help         show this help\n\n%s\n%s",
+            buzz_cli_csv_options_help(), buzz_cli_type_options_help());
+}
+
+static char *read_text_file(const char *path, size_t *out_len, buzz_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        buzz_error_set(err, BUZZ_ERR_IO, "cannot open the schema file %.200s", path);
+        return NULL;
+    }
+    buzz_buf b;
+    buzz_buf_init(&b, 64u << 20);
+    char chunk[65536];
+    size_t n;
+    buzz_status st = BUZZ_OK;
+    while (st == BUZZ_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        st = buzz_buf_append(&b, chunk, n, err);
+    fclose(f);
+    if (st != BUZZ_OK) {
+        buzz_buf_free(&b);
+        return NULL;
+    }
+    char *text = buzz_strndup(b.data ? (const char *)b.data : "", b.len);
+    *out_len = b.len;
+    buzz_buf_free(&b);
+    if (!text)
+        buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory");
+    return text;
+}
+
+static void print_summary(const buzz_convert_summary *s, const char *output)
+{
+    const buzz_schema *sc = &s->schema;
+    double secs = (double)(s->infer_ns + s->write_ns) / 1e9;
+    double mb = s->input_bytes > 0 ? (double)s->input_bytes / 1e6 : 0;
+    size_t included = 0;
+    for (size_t c = 0; c < sc->column_count; c++)
+        included += sc->columns[c].include;
+    fprintf(stderr, "buzz convert: %lld rows, %zu columns -> %s (%lld bytes)\n",
+            (long long)s->rows, included, output, (long long)s->output_bytes);
+    for (size_t c = 0; c < sc->column_count; c++) {
+        const buzz_column_def *d = &sc->columns[c];
+        if (!d->include)
+            continue;
+        char tt[32];
+        fprintf(stderr, "  %-28.28s %s%s%s\n", d->name, buzz_column_type_text(d, tt, sizeof tt),
+                d->unit ? " unit " : "", buzz_unit_symbol(d->unit));
+    }
+    fprintf(stderr, "  rejected values: %lld\n", (long long)s->rejects);
+    for (int k = 0; k < BUZZ_CSV_ISSUE_KIND_COUNT; k++) {
+        if (!s->report.counts[k])
+            continue;
+        const buzz_csv_issue *ex = &s->report.examples[k][0];
+        fprintf(stderr, "  irregular: %lld %s, first at line %lld: %s\n",
+                (long long)s->report.counts[k], buzz_csv_issue_kind_name((buzz_csv_issue_kind)k),
+                (long long)ex->line, ex->message);
+    }
+    fprintf(stderr, "  time: %.2f s (types %.2f s, write %.2f s)", secs,
+            (double)s->infer_ns / 1e9, (double)s->write_ns / 1e9);
+    if (mb > 0 && secs > 0)
+        fprintf(stderr, ", %.0f MB/s", mb / secs);
+    fprintf(stderr, "\n");
+}
+
+static int print_json(const buzz_convert_summary *s, const char *output)
+{
+    char *doc = NULL;
+    buzz_error err;
+    if (buzz_schema_to_json(&s->schema, true, &doc, &err) != BUZZ_OK)
+        return buzz_cli_report("convert", &err);
+    json_error_t je;
+    json_t *schema = json_loads(doc, 0, &je);
+    buzz_free(doc);
+    if (!schema)
+        return BUZZ_EXIT_INTERNAL;
+    json_t *root = json_object();
+    json_object_set_new(root, "output", json_string(output));
+    json_object_set_new(root, "rows", json_integer(s->rows));
+    json_object_set_new(root, "rejects", json_integer(s->rejects));
+    json_object_set_new(root, "input_bytes",
+                        s->input_bytes >= 0 ? json_integer(s->input_bytes) : json_null());
+    json_object_set_new(root, "output_bytes", json_integer(s->output_bytes));
+    json_object_set_new(root, "infer_ms", json_integer(s->infer_ns / 1000000));
+    json_object_set_new(root, "write_ms", json_integer(s->write_ns / 1000000));
+    json_object_set_new(root, "inferred", json_boolean(s->inferred));
+    json_t *irr = json_object();
+    static const char *keys[] = {"too_few_fields", "too_many_fields", "unterminated_quote",
+                                 "unescaped_quote", "quote_in_field",  "invalid_bytes",
+                                 "nul_bytes",        "footer_lines"};
+    for (int k = 0; k < BUZZ_CSV_ISSUE_KIND_COUNT; k++)
+        json_object_set_new(irr, keys[k], json_integer(s->report.counts[k]));
+    json_object_set_new(root, "irregular", irr);
+    json_object_set_new(root, "schema", schema);
+    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    printf("\n");
+    json_decref(root);
+    return rc == 0 ? BUZZ_EXIT_OK : BUZZ_EXIT_INTERNAL;
+}
+
+int buzz_cli_convert(int argc, char **argv)
+{
+    buzz_convert_options o;
+    memset(&o, 0, sizeof o);
+    buzz_cli_type_options to;
+    buzz_cli_type_options_init(&to);
+    const char *schema_path = NULL;
+    bool json = false, quiet = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return BUZZ_EXIT_OK;
+        }
+        if (strcmp(a, "--json") == 0) {
+            json = true;
+            continue;
+        }
+        if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            quiet = true;
+            continue;
+        }
+        const char **slot = NULL;
+        const char *name = NULL;
+        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            slot = &o.output;
+            name = "--output";
+        } else if (strcmp(a, "--schema") == 0) {
+            slot = &schema_path;
+            name = "--schema";
+        } else if (strcmp(a, "--rejects") == 0) {
+            slot = &o.rejects_path;
+            name = "--rejects";
+        } else if (strncmp(a, "--output=", 9) == 0) {
+            o.output = a + 9;
+            continue;
+        } else if (strncmp(a, "--schema=", 9) == 0) {
+            schema_path = a + 9;
+            continue;
+        } else if (strncmp(a, "--rejects=", 10) == 0) {
+            o.rejects_path = a + 10;
+            continue;
+        }
+        if (slot) {
+            if (i + 1 >= argc)
+                return buzz_cli_usage_error("convert", "%s needs a file name", name);
+            *slot = argv[++i];
+            continue;
+        }
+        int m = buzz_cli_parse_csv_option("convert", argc, argv, &i, &o.csv);
+        if (m < 0)
+            return -m;
+        if (m > 0)
+            continue;
+        m = buzz_cli_parse_type_option("convert", argc, argv, &i, &to);
+        if (m < 0)
+            return -m;
+        if (m > 0)
+            continue;
+        if (a[0] == '-' && a[1] != '\0')
+            return buzz_cli_usage_error("convert", "unknown option \"%.40s\"", a);
+        if (o.input)
+            return buzz_cli_usage_error("convert",
+                                        "this version converts one INPUT at a time (got \"%.60s\" "
+                                        "and \"%.60s\")",
+                                        o.input, a);
+        o.input = a;
+    }
+    if (!o.input)
+        return buzz_cli_usage_error("convert", "missing INPUT");
+    if (!o.output)
+        return buzz_cli_usage_error("convert", "missing -o OUTPUT");
+    buzz_cli_type_options_finish(&to, &o.csv);
+    o.infer = to.infer;
+    buzz_error err;
+    buzz_schema user;
+    memset(&user, 0, sizeof user);
+    if (schema_path) {
+        size_t len = 0;
+        char *text = read_text_file(schema_path, &len, &err);
+        if (!text)
+            return buzz_cli_report("convert", &err);
+        buzz_status st = buzz_schema_parse_json(text, len, schema_path, &user, &err);
+        buzz_free(text);
+        if (st != BUZZ_OK)
+            return buzz_cli_report("convert", &err);
+        o.user_schema = &user;
+    }
+    buzz_convert_summary sum;
+    buzz_status st = buzz_convert(&o, &sum, &err);
+    buzz_schema_free(&user);
+    if (st != BUZZ_OK)
+        return buzz_cli_report("convert", &err);
+    int rc = BUZZ_EXIT_OK;
+    if (json)
+        rc = print_json(&sum, o.output);
+    else if (!quiet)
+        print_summary(&sum, o.output);
+    buzz_convert_summary_free(&sum);
+    return rc;
+}

@@ -1,0 +1,574 @@
+/* Whole-file type inference.
+ *
+ * Each column keeps the set of kinds its values still allow (boolean, number, date/time) and, per
+ * kind, the facts that fix the final type: for numbers, per decimal style still possible, the most
+ * integer and fraction digits, whether an exponent or infinity appeared and the integer range; for
+ * dates, the day/month orders every value allows, which shapes appeared (date, time, date+time)
+ * and whether zones were written. A value removes what it does not fit; nothing is ever decided
+ * from a sample. The hot loop runs per column over the column-major cells of a batch; once a
+ * column is text, only counts, the distinct-count sketch and examples are updated.
+ *
+ * Rules (docs/schema.md has the user-facing version):
+ * - Null tokens and unquoted empty fields are NULL and say nothing about the type. An empty quoted
+ *   field is an empty string: it is counted but does not make a column text.
+ * - Values are trimmed of blanks before typing; text columns keep them as written.
+ * - Identifiers stay text: leading zeros (007, 00501), more than 18 digits without grouping.
+ * - Numbers: all integers -> INT32/INT64 by range; a fraction -> DECIMAL(p,s) from the most integer
+ *   and fraction digits (p <= 38), else DOUBLE; an exponent or inf -> DOUBLE. One unit per column.
+ * - Dates: DATE, with times -> TIMESTAMP (date-only values are midnight), all with zones ->
+ *   TIMESTAMP_TZ; zones on some values only, or times mixed with dates -> VARCHAR. */
+#include "buzz/types.h"
+
+#include <math.h>
+#include <string.h>
+
+#define HLL_BITS 10
+#define HLL_REGS (1u << HLL_BITS)
+
+enum { K_BOOL = 1u << 0, K_NUM = 1u << 1, K_DT = 1u << 2, K_ALL = K_BOOL | K_NUM | K_DT };
+enum { DT_DATE = 1u << 0, DT_TIME = 1u << 1, DT_STAMP = 1u << 2 };
+
+typedef struct num_stats {
+    uint32_t max_int, max_frac;
+    bool has_exp, has_inf, has_fraction, overflow; /* overflow: integral but beyond int64 */
+    int64_t min, max;
+    bool has_range;
+} num_stats;
+
+typedef struct col_state {
+    int64_t values, nulls, empty_strings;
+    uint32_t kinds;
+    uint32_t styles; /* bit per buzz_num_style still possible */
+    buzz_unit unit;
+    num_stats ns[BUZZ_NUM_STYLE_COUNT];
+    uint32_t dt_orders;
+    uint32_t dt_shapes;
+    int64_t dt_zoned, dt_naive;
+    char dt_sep; /* separator of the first date seen */
+    size_t max_bytes;
+    size_t example_count;
+    char examples[BUZZ_EXAMPLES_MAX][BUZZ_EXAMPLE_BYTES];
+    uint8_t hll[HLL_REGS];
+} col_state;
+
+struct buzz_infer {
+    size_t column_count;
+    buzz_infer_options opts;
+    buzz_null_tokens nulls;
+    col_state *cols;
+};
+
+static void col_init(col_state *c)
+{
+    memset(c, 0, sizeof *c);
+    c->kinds = K_ALL;
+    c->styles = (1u << BUZZ_NUM_STYLE_COUNT) - 1;
+    c->dt_orders = (1u << BUZZ_DATE_ORDER_COUNT) - 1;
+    for (int s = 0; s < BUZZ_NUM_STYLE_COUNT; s++) {
+        c->ns[s].min = INT64_MAX;
+        c->ns[s].max = INT64_MIN;
+    }
+}
+
+buzz_status buzz_infer_new(buzz_infer **out, size_t column_count, const buzz_infer_options *opts,
+                           buzz_error *err)
+{
+    *out = NULL;
+    buzz_infer *inf = buzz_calloc(1, sizeof *inf);
+    if (!inf)
+        return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory for type inference");
+    if (opts)
+        inf->opts = *opts;
+    if (opts && opts->nulls)
+        inf->nulls = *opts->nulls;
+    else
+        buzz_null_tokens_default(&inf->nulls);
+    inf->opts.nulls = NULL;
+    inf->column_count = column_count;
+    if (column_count > 0) {
+        inf->cols = buzz_malloc(column_count * sizeof *inf->cols);
+        if (!inf->cols) {
+            buzz_free(inf);
+            return buzz_error_set(err, BUZZ_ERR_NOMEM,
+                                  "out of memory for type inference over %zu columns",
+                                  column_count);
+        }
+    }
+    for (size_t i = 0; i < column_count; i++)
+        col_init(&inf->cols[i]);
+    *out = inf;
+    return BUZZ_OK;
+}
+
+void buzz_infer_reset(buzz_infer *inf)
+{
+    for (size_t i = 0; i < inf->column_count; i++)
+        col_init(&inf->cols[i]);
+}
+
+void buzz_infer_free(buzz_infer *inf)
+{
+    if (!inf)
+        return;
+    buzz_free(inf->cols);
+    buzz_free(inf);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Distinct-count sketch: HyperLogLog with 2^10 registers over a 64-bit hash of the value text. */
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ull;
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ull;
+    x ^= x >> 32;
+    return x;
+}
+
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (len * 0xff51afd7ed558ccdull);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ mix64(w)) * 0xbf58476d1ce4e5b9ull;
+    }
+    if (i < len) {
+        uint64_t w = 0;
+        memcpy(&w, s + i, len - i);
+        h = (h ^ mix64(w ^ 0x5555)) * 0xbf58476d1ce4e5b9ull;
+    }
+    return mix64(h);
+}
+
+static inline void hll_add(uint8_t *regs, uint64_t h)
+{
+    uint32_t idx = (uint32_t)(h >> (64 - HLL_BITS));
+    uint64_t rest = (h << HLL_BITS) | (1ull << (HLL_BITS - 1));
+    uint8_t rank = (uint8_t)(__builtin_clzll(rest) + 1);
+    if (rank > regs[idx])
+        regs[idx] = rank;
+}
+
+static int64_t hll_estimate(const uint8_t *regs)
+{
+    double sum = 0;
+    unsigned zeros = 0;
+    for (unsigned i = 0; i < HLL_REGS; i++) {
+        sum += ldexp(1.0, -(int)regs[i]);
+        zeros += regs[i] == 0;
+    }
+    double m = HLL_REGS;
+    double est = (0.7213 / (1 + 1.079 / m)) * m * m / sum;
+    if (est <= 2.5 * m && zeros > 0)
+        est = m * log(m / zeros); /* linear counting for small cardinalities */
+    return (int64_t)(est + 0.5);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Per-value updates. */
+static inline bool is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static void add_example(col_state *c, const char *s, size_t len)
+{
+    if (c->example_count >= BUZZ_EXAMPLES_MAX)
+        return;
+    size_t n = len < BUZZ_EXAMPLE_BYTES - 1 ? len : BUZZ_EXAMPLE_BYTES - 1;
+    while (n > 0 && n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--; /* cut at a character boundary */
+    for (size_t i = 0; i < c->example_count; i++)
+        if (strlen(c->examples[i]) == n && memcmp(c->examples[i], s, n) == 0)
+            return;
+    memcpy(c->examples[c->example_count], s, n);
+    c->examples[c->example_count][n] = '\0';
+    c->example_count++;
+}
+
+static void num_stats_add(num_stats *ns, const buzz_num *n)
+{
+    if (n->int_digits > ns->max_int)
+        ns->max_int = n->int_digits;
+    if (n->frac_digits > ns->max_frac)
+        ns->max_frac = n->frac_digits;
+    if (n->flags & BUZZ_NUM_EXP)
+        ns->has_exp = true;
+    if (n->flags & BUZZ_NUM_INF) {
+        ns->has_inf = true;
+        return;
+    }
+    if (ns->has_fraction || ns->has_exp)
+        return; /* no integer range needed any more */
+    int64_t v;
+    buzz_parse_result r = buzz_num_to_int64(n, &v);
+    if (r == BUZZ_PARSE_OK) {
+        if (n->frac_digits > 0)
+            ns->has_fraction = true; /* 3.0: written as a decimal, kept a decimal */
+        if (v < ns->min)
+            ns->min = v;
+        if (v > ns->max)
+            ns->max = v;
+        ns->has_range = true;
+    } else if (r == BUZZ_PARSE_OVERFLOW) {
+        ns->overflow = true;
+    } else {
+        ns->has_fraction = true;
+    }
+}
+
+/* A number under one style: false if the column can no longer be numeric. */
+static bool num_fact_ok(col_state *c, const buzz_num *n)
+{
+    if (n->flags & BUZZ_NUM_LEADING_ZERO)
+        return false;
+    if (n->int_digits > 18 && !(n->flags & (BUZZ_NUM_GROUPED | BUZZ_NUM_POINT | BUZZ_NUM_EXP)))
+        return false; /* an account or card number */
+    if (n->unit != BUZZ_UNIT_NONE) {
+        if (c->unit == BUZZ_UNIT_NONE)
+            c->unit = n->unit;
+        else if (c->unit != n->unit)
+            return false;
+    }
+    return true;
+}
+
+static void num_update(col_state *c, const char *s, size_t len)
+{
+    bool has_sep = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == ',' || ch == '.' || ch == ' ' || ch >= 0x80) {
+            has_sep = true;
+            break;
+        }
+    }
+    buzz_num n;
+    if (!has_sep) {
+        if (!buzz_num_scan(s, len, BUZZ_NUM_DOT, &n) || !num_fact_ok(c, &n)) {
+            c->kinds &= ~(uint32_t)K_NUM;
+            return;
+        }
+        for (int st = 0; st < BUZZ_NUM_STYLE_COUNT; st++)
+            if (c->styles & (1u << st))
+                num_stats_add(&c->ns[st], &n);
+        return;
+    }
+    for (int st = 0; st < BUZZ_NUM_STYLE_COUNT; st++) {
+        if (!(c->styles & (1u << st)))
+            continue;
+        if (!buzz_num_scan(s, len, (buzz_num_style)st, &n) ||
+            (n.flags & BUZZ_NUM_LEADING_ZERO) ||
+            (n.int_digits > 18 && !(n.flags & (BUZZ_NUM_GROUPED | BUZZ_NUM_POINT | BUZZ_NUM_EXP)))) {
+            c->styles &= ~(1u << st);
+            continue;
+        }
+        if (n.unit != BUZZ_UNIT_NONE) {
+            if (c->unit == BUZZ_UNIT_NONE)
+                c->unit = n.unit;
+            else if (c->unit != n.unit) {
+                c->styles = 0;
+                break;
+            }
+        }
+        num_stats_add(&c->ns[st], &n);
+    }
+    if (c->styles == 0)
+        c->kinds &= ~(uint32_t)K_NUM;
+}
+
+static void dt_update(col_state *c, const char *s, size_t len)
+{
+    buzz_dt_scan sc;
+    if (!buzz_dt_scan_value(s, len, &sc)) {
+        c->kinds &= ~(uint32_t)K_DT;
+        return;
+    }
+    uint32_t shape;
+    if ((sc.flags & BUZZ_DT_HAS_DATE) && (sc.flags & BUZZ_DT_HAS_TIME))
+        shape = DT_STAMP;
+    else if (sc.flags & BUZZ_DT_HAS_DATE)
+        shape = DT_DATE;
+    else
+        shape = DT_TIME;
+    c->dt_shapes |= shape;
+    if ((c->dt_shapes & DT_TIME) && (c->dt_shapes & (DT_DATE | DT_STAMP))) {
+        c->kinds &= ~(uint32_t)K_DT;
+        return;
+    }
+    if (sc.flags & BUZZ_DT_HAS_DATE) {
+        if (c->dt_sep == 0)
+            c->dt_sep = sc.date_sep;
+        c->dt_orders &= sc.orders;
+        if (c->dt_orders == 0) {
+            c->kinds &= ~(uint32_t)K_DT;
+            return;
+        }
+    }
+    if (shape != DT_TIME) {
+        if (sc.flags & BUZZ_DT_HAS_OFFSET)
+            c->dt_zoned++;
+        else
+            c->dt_naive++;
+    }
+}
+
+static void add_value(const buzz_infer *inf, col_state *c, const char *s, size_t len, bool quoted)
+{
+    /* Trim blanks for typing and null tokens. */
+    const char *t = s;
+    size_t tl = len;
+    while (tl > 0 && is_blank((unsigned char)t[0])) {
+        t++;
+        tl--;
+    }
+    while (tl > 0 && is_blank((unsigned char)t[tl - 1]))
+        tl--;
+    if (len == 0 && quoted) {
+        c->empty_strings++;
+        return;
+    }
+    if (tl == 0 ? !quoted : buzz_null_tokens_match(&inf->nulls, t, tl)) {
+        c->nulls++;
+        return;
+    }
+    c->values++;
+    if (len > c->max_bytes)
+        c->max_bytes = len;
+    hll_add(c->hll, hash_bytes(s, len));
+    if (c->example_count < BUZZ_EXAMPLES_MAX)
+        add_example(c, s, len);
+    uint32_t k = c->kinds;
+    if (k == 0)
+        return;
+    if (tl == 0) { /* a quoted run of blanks: text */
+        c->kinds = 0;
+        return;
+    }
+    if (k & K_BOOL) {
+        bool b;
+        if (!buzz_parse_bool(t, tl, inf->opts.bool_digits, &b))
+            c->kinds &= ~(uint32_t)K_BOOL;
+    }
+    if (k & K_NUM) {
+        unsigned char f = (unsigned char)t[0];
+        /* Cheap rejection: a number starts with a digit, sign, mark, '(' or a currency symbol. */
+        if ((f >= '0' && f <= '9') || f == '-' || f == '+' || f == '.' || f == ',' || f == '(' ||
+            f == '$' || f >= 0x80 || f == 'i' || f == 'I')
+            num_update(c, t, tl);
+        else
+            c->kinds &= ~(uint32_t)K_NUM;
+    }
+    if (k & K_DT) {
+        unsigned char f = (unsigned char)t[0];
+        if ((f >= '0' && f <= '9') || (f | 0x20) >= 'a')
+            dt_update(c, t, tl);
+        else
+            c->kinds &= ~(uint32_t)K_DT;
+    }
+}
+
+void buzz_infer_add_batch(buzz_infer *inf, const buzz_csv_batch *batch, size_t row_begin,
+                          size_t row_end)
+{
+    size_t ncols = inf->column_count < batch->column_count ? inf->column_count : batch->column_count;
+    if (row_end > batch->row_count)
+        row_end = batch->row_count;
+    for (size_t col = 0; col < ncols; col++) {
+        col_state *c = &inf->cols[col];
+        const buzz_csv_cell *cells = batch->cells + col * batch->row_stride;
+        for (size_t r = row_begin; r < row_end; r++) {
+            buzz_csv_cell cell = cells[r];
+            if (cell.len_flags & BUZZ_CSV_CELL_MISSING) {
+                c->nulls++;
+                continue;
+            }
+            add_value(inf, c, batch->data + cell.offset, cell.len_flags & BUZZ_CSV_CELL_LEN_MASK,
+                      (cell.len_flags & BUZZ_CSV_CELL_QUOTED) != 0);
+        }
+    }
+}
+
+void buzz_infer_merge(buzz_infer *into, const buzz_infer *from)
+{
+    size_t n = into->column_count < from->column_count ? into->column_count : from->column_count;
+    for (size_t i = 0; i < n; i++) {
+        col_state *a = &into->cols[i];
+        const col_state *b = &from->cols[i];
+        a->values += b->values;
+        a->nulls += b->nulls;
+        a->empty_strings += b->empty_strings;
+        if (b->values > 0) {
+            a->kinds &= b->kinds;
+            a->styles &= b->styles;
+            if (a->unit == BUZZ_UNIT_NONE)
+                a->unit = b->unit;
+            else if (b->unit != BUZZ_UNIT_NONE && b->unit != a->unit)
+                a->kinds &= ~(uint32_t)K_NUM;
+            for (int s = 0; s < BUZZ_NUM_STYLE_COUNT; s++) {
+                num_stats *x = &a->ns[s];
+                const num_stats *y = &b->ns[s];
+                if (y->max_int > x->max_int)
+                    x->max_int = y->max_int;
+                if (y->max_frac > x->max_frac)
+                    x->max_frac = y->max_frac;
+                x->has_exp |= y->has_exp;
+                x->has_inf |= y->has_inf;
+                x->has_fraction |= y->has_fraction;
+                x->overflow |= y->overflow;
+                if (y->has_range) {
+                    if (y->min < x->min)
+                        x->min = y->min;
+                    if (y->max > x->max)
+                        x->max = y->max;
+                    x->has_range = true;
+                }
+            }
+            a->dt_shapes |= b->dt_shapes;
+            if ((a->dt_shapes & DT_TIME) && (a->dt_shapes & (DT_DATE | DT_STAMP)))
+                a->kinds &= ~(uint32_t)K_DT;
+            a->dt_orders &= b->dt_orders;
+            if (a->dt_orders == 0)
+                a->kinds &= ~(uint32_t)K_DT;
+            if (a->dt_sep == 0)
+                a->dt_sep = b->dt_sep;
+            a->dt_zoned += b->dt_zoned;
+            a->dt_naive += b->dt_naive;
+        }
+        if (b->max_bytes > a->max_bytes)
+            a->max_bytes = b->max_bytes;
+        for (size_t e = 0; e < b->example_count; e++)
+            add_example(a, b->examples[e], strlen(b->examples[e]));
+        for (unsigned r = 0; r < HLL_REGS; r++)
+            if (b->hll[r] > a->hll[r])
+                a->hll[r] = b->hll[r];
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Decisions. */
+static const buzz_num_style prefer_dot[] = {BUZZ_NUM_DOT, BUZZ_NUM_DOT_GROUP_COMMA, BUZZ_NUM_COMMA,
+                                            BUZZ_NUM_COMMA_GROUP_DOT, BUZZ_NUM_COMMA_GROUP_SPACE};
+static const buzz_num_style prefer_comma[] = {BUZZ_NUM_COMMA, BUZZ_NUM_COMMA_GROUP_DOT,
+                                              BUZZ_NUM_COMMA_GROUP_SPACE, BUZZ_NUM_DOT,
+                                              BUZZ_NUM_DOT_GROUP_COMMA};
+
+static void decide_number(const buzz_infer *inf, const col_state *c, buzz_column_def *d)
+{
+    const buzz_num_style *order = inf->opts.delimiter == ';' ? prefer_comma : prefer_dot;
+    buzz_num_style st = BUZZ_NUM_DOT;
+    for (int i = 0; i < BUZZ_NUM_STYLE_COUNT; i++) {
+        if (c->styles & (1u << order[i])) {
+            st = order[i];
+            break;
+        }
+    }
+    const num_stats *ns = &c->ns[st];
+    d->num_style = st;
+    d->unit = c->unit;
+    if (ns->has_exp || ns->has_inf) {
+        d->type = BUZZ_TYPE_DOUBLE;
+        return;
+    }
+    if (!ns->has_fraction && !ns->overflow) {
+        d->type = (ns->min >= INT32_MIN && ns->max <= INT32_MAX) ? BUZZ_TYPE_INT32
+                                                                 : BUZZ_TYPE_INT64;
+        return;
+    }
+    uint32_t ip = ns->max_int > 0 ? ns->max_int : 1;
+    if (ip + ns->max_frac <= 38) {
+        d->type = BUZZ_TYPE_DECIMAL;
+        d->precision = (int)(ip + ns->max_frac);
+        d->scale = (int)ns->max_frac;
+        return;
+    }
+    d->type = BUZZ_TYPE_DOUBLE;
+}
+
+static void decide_datetime(const buzz_infer *inf, const col_state *c, buzz_column_def *d)
+{
+    if (c->dt_shapes == DT_TIME) {
+        d->type = BUZZ_TYPE_TIME;
+        return;
+    }
+    if (c->dt_zoned > 0 && c->dt_naive > 0) {
+        d->type = BUZZ_TYPE_VARCHAR;
+        return;
+    }
+    if (c->dt_shapes & DT_STAMP)
+        d->type = c->dt_zoned > 0 ? BUZZ_TYPE_TIMESTAMP_TZ : BUZZ_TYPE_TIMESTAMP;
+    else
+        d->type = BUZZ_TYPE_DATE;
+    uint32_t m = c->dt_orders;
+    if (inf->opts.has_date_order && (m & BUZZ_DATE_ORDER_BIT(inf->opts.date_order)))
+        d->date_order = inf->opts.date_order;
+    else if ((m & BUZZ_DATE_ORDER_BIT(BUZZ_DATE_DMY)) && (m & BUZZ_DATE_ORDER_BIT(BUZZ_DATE_MDY)))
+        d->date_order = c->dt_sep == '.' ? BUZZ_DATE_DMY : BUZZ_DATE_MDY;
+    else if (m & BUZZ_DATE_ORDER_BIT(BUZZ_DATE_MDY))
+        d->date_order = BUZZ_DATE_MDY;
+    else if (m & BUZZ_DATE_ORDER_BIT(BUZZ_DATE_DMY))
+        d->date_order = BUZZ_DATE_DMY;
+    else
+        d->date_order = BUZZ_DATE_YMD;
+}
+
+void buzz_infer_column(const buzz_infer *inf, size_t i, buzz_column_def *d)
+{
+    const col_state *c = &inf->cols[i];
+    d->include = true;
+    d->is_user_type = false;
+    d->precision = d->scale = 0;
+    d->num_style = BUZZ_NUM_DOT;
+    d->unit = BUZZ_UNIT_NONE;
+    d->date_order = BUZZ_DATE_YMD;
+    d->has_format = false;
+    d->bool_digits = inf->opts.bool_digits;
+    d->value_count = c->values;
+    d->null_count = c->nulls;
+    d->empty_string_count = c->empty_strings;
+    d->distinct_estimate = c->values > 0 ? hll_estimate(c->hll) : 0;
+    if (d->distinct_estimate > c->values)
+        d->distinct_estimate = c->values;
+    if (c->values > 0 && d->distinct_estimate < 1)
+        d->distinct_estimate = 1;
+    d->max_bytes = c->max_bytes;
+    d->example_count = c->example_count;
+    memcpy(d->examples, c->examples, sizeof d->examples);
+    if (c->values == 0) {
+        d->type = c->empty_strings > 0 ? BUZZ_TYPE_VARCHAR : BUZZ_TYPE_NULL;
+        return;
+    }
+    if (c->kinds & K_BOOL)
+        d->type = BUZZ_TYPE_BOOLEAN;
+    else if (c->kinds & K_NUM)
+        decide_number(inf, c, d);
+    else if (c->kinds & K_DT)
+        decide_datetime(inf, c, d);
+    else
+        d->type = BUZZ_TYPE_VARCHAR;
+}
+
+const char *buzz_date_order_name(buzz_date_order o)
+{
+    static const char *const names[BUZZ_DATE_ORDER_COUNT] = {"ymd", "dmy", "mdy"};
+    return (unsigned)o < BUZZ_DATE_ORDER_COUNT ? names[o] : "?";
+}
+
+buzz_status buzz_date_order_parse(const char *text, buzz_date_order *out, buzz_error *err)
+{
+    for (int o = 0; o < BUZZ_DATE_ORDER_COUNT; o++) {
+        const char *n = buzz_date_order_name((buzz_date_order)o);
+        size_t k = 0;
+        while (text[k] && n[k] && (text[k] | 0x20) == n[k])
+            k++;
+        if (text[k] == '\0' && n[k] == '\0') {
+            *out = (buzz_date_order)o;
+            return BUZZ_OK;
+        }
+    }
+    return buzz_error_set(err, BUZZ_ERR_ARG,
+                          "unknown date order '%.40s' (expected ymd, dmy or mdy)", text);
+}

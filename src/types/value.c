@@ -1,0 +1,222 @@
+/* One cell read as its column's type, the reason a value does not fit, and the canonical text of
+ * a typed value (used by the CSV output of `buzz convert` and in messages). */
+#include "buzz/types.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static inline bool is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static buzz_parse_result parse_number(const buzz_column_def *d, const char *t, size_t tl,
+                                      buzz_value *out)
+{
+    buzz_num n;
+    if (!buzz_num_scan(t, tl, d->num_style, &n))
+        return BUZZ_PARSE_INVALID;
+    if (d->unit != BUZZ_UNIT_NONE && n.unit != BUZZ_UNIT_NONE && n.unit != d->unit)
+        return BUZZ_PARSE_INVALID;
+    if (d->unit == BUZZ_UNIT_NONE && n.unit != BUZZ_UNIT_NONE && d->is_user_type)
+        return BUZZ_PARSE_INVALID;
+    switch (d->type) {
+    case BUZZ_TYPE_INT32: {
+        int64_t v;
+        buzz_parse_result r = buzz_num_to_int64(&n, &v);
+        if (r != BUZZ_PARSE_OK)
+            return r;
+        if (v < INT32_MIN || v > INT32_MAX)
+            return BUZZ_PARSE_OVERFLOW;
+        out->v.i32 = (int32_t)v;
+        return BUZZ_PARSE_OK;
+    }
+    case BUZZ_TYPE_INT64:
+        return buzz_num_to_int64(&n, &out->v.i64);
+    case BUZZ_TYPE_DECIMAL:
+        return buzz_num_to_decimal(&n, d->precision, d->scale, &out->v.dec);
+    default: {
+        buzz_parse_result r = buzz_num_to_double(&n, &out->v.f64);
+        return r == BUZZ_PARSE_OVERFLOW ? BUZZ_PARSE_OVERFLOW : r;
+    }
+    }
+}
+
+static buzz_parse_result parse_datetime(const buzz_column_def *d, const char *t, size_t tl,
+                                        buzz_value *out)
+{
+    if (d->has_format) {
+        int64_t v;
+        buzz_parse_result r = buzz_dt_parse_format(&d->format, d->type, t, tl, &v);
+        if (r != BUZZ_PARSE_OK)
+            return r;
+        if (d->type == BUZZ_TYPE_DATE)
+            out->v.days = (int32_t)v;
+        else
+            out->v.i64 = v;
+        return BUZZ_PARSE_OK;
+    }
+    buzz_dt_scan sc;
+    if (!buzz_dt_scan_value(t, tl, &sc))
+        return BUZZ_PARSE_INVALID;
+    bool has_date = (sc.flags & BUZZ_DT_HAS_DATE) != 0;
+    bool has_time = (sc.flags & BUZZ_DT_HAS_TIME) != 0;
+    bool has_zone = (sc.flags & BUZZ_DT_HAS_OFFSET) != 0;
+    if (d->type == BUZZ_TYPE_TIME) {
+        if (has_date || !has_time)
+            return BUZZ_PARSE_INVALID;
+        out->v.i64 = sc.time_us;
+        return BUZZ_PARSE_OK;
+    }
+    if (!has_date)
+        return BUZZ_PARSE_INVALID;
+    int32_t days;
+    if (!buzz_dt_days(&sc, d->date_order, &days))
+        return BUZZ_PARSE_INVALID;
+    if (d->type == BUZZ_TYPE_DATE) {
+        if (has_time)
+            return BUZZ_PARSE_INVALID;
+        out->v.days = days;
+        return BUZZ_PARSE_OK;
+    }
+    if (d->type == BUZZ_TYPE_TIMESTAMP && has_zone)
+        return BUZZ_PARSE_INVALID;
+    if (sc.time_us >= INT64_C(86400000000))
+        return BUZZ_PARSE_INVALID;
+    out->v.i64 = (int64_t)days * INT64_C(86400000000) + sc.time_us - (int64_t)sc.offset_s * 1000000;
+    return BUZZ_PARSE_OK;
+}
+
+buzz_parse_result buzz_value_parse(const buzz_column_def *d, const buzz_null_tokens *nulls,
+                                   const char *s, size_t len, bool quoted, buzz_value *out)
+{
+    out->is_null = false;
+    out->text = s;
+    out->text_len = len;
+    const char *t = s;
+    size_t tl = len;
+    while (tl > 0 && is_blank((unsigned char)t[0])) {
+        t++;
+        tl--;
+    }
+    while (tl > 0 && is_blank((unsigned char)t[tl - 1]))
+        tl--;
+    if (len == 0 && quoted) {
+        out->is_null = d->type != BUZZ_TYPE_VARCHAR;
+        return BUZZ_PARSE_OK;
+    }
+    if (tl == 0 ? !quoted : buzz_null_tokens_match(nulls, t, tl)) {
+        out->is_null = true;
+        return BUZZ_PARSE_OK;
+    }
+    buzz_parse_result r;
+    switch (d->type) {
+    case BUZZ_TYPE_NULL:
+    case BUZZ_TYPE_VARCHAR:
+        return BUZZ_PARSE_OK;
+    case BUZZ_TYPE_BOOLEAN:
+        r = buzz_parse_bool(t, tl, d->bool_digits, &out->v.b) ? BUZZ_PARSE_OK
+                                                               : BUZZ_PARSE_INVALID;
+        break;
+    case BUZZ_TYPE_INT32:
+    case BUZZ_TYPE_INT64:
+    case BUZZ_TYPE_DECIMAL:
+    case BUZZ_TYPE_DOUBLE:
+        r = parse_number(d, t, tl, out);
+        break;
+    default:
+        r = parse_datetime(d, t, tl, out);
+        break;
+    }
+    if (r != BUZZ_PARSE_OK)
+        out->is_null = true;
+    return r;
+}
+
+const char *buzz_parse_reason(const buzz_column_def *d, buzz_parse_result r, char *out,
+                              size_t out_cap)
+{
+    char tt[32];
+    buzz_column_type_text(d, tt, sizeof tt);
+    switch (d->type) {
+    case BUZZ_TYPE_BOOLEAN:
+        snprintf(out, out_cap, "not a boolean (expected true/false, yes/no, t/f, y/n%s)",
+                 d->bool_digits ? ", 1/0" : "");
+        break;
+    case BUZZ_TYPE_INT32:
+    case BUZZ_TYPE_INT64:
+        snprintf(out, out_cap, r == BUZZ_PARSE_OVERFLOW ? "out of range for %s"
+                                                        : "not a whole number (%s)",
+                 tt);
+        break;
+    case BUZZ_TYPE_DECIMAL:
+        if (r == BUZZ_PARSE_PRECISION)
+            snprintf(out, out_cap, "more than %d decimal places for %s (never rounded)", d->scale,
+                     tt);
+        else if (r == BUZZ_PARSE_OVERFLOW)
+            snprintf(out, out_cap, "too many digits for %s", tt);
+        else
+            snprintf(out, out_cap, "not a number with decimal mark '%s' (%s)",
+                     (d->num_style == BUZZ_NUM_DOT || d->num_style == BUZZ_NUM_DOT_GROUP_COMMA)
+                         ? "."
+                         : ",",
+                     tt);
+        break;
+    case BUZZ_TYPE_DOUBLE:
+        snprintf(out, out_cap, r == BUZZ_PARSE_OVERFLOW ? "beyond the range of a double"
+                                                        : "not a number");
+        break;
+    case BUZZ_TYPE_DATE:
+    case BUZZ_TYPE_TIMESTAMP:
+    case BUZZ_TYPE_TIMESTAMP_TZ:
+        if (d->has_format)
+            snprintf(out, out_cap, "does not match the format %s for %s", d->format.text, tt);
+        else if (r == BUZZ_PARSE_PRECISION)
+            snprintf(out, out_cap, "more than 6 fraction digits for %s", tt);
+        else
+            snprintf(out, out_cap, "not a valid %s in %s order%s", tt,
+                     buzz_date_order_name(d->date_order),
+                     d->type == BUZZ_TYPE_TIMESTAMP ? " without a zone" : "");
+        break;
+    case BUZZ_TYPE_TIME:
+        snprintf(out, out_cap, "not a time of day (HH:MM[:SS[.ffffff]] [AM/PM])");
+        break;
+    default:
+        snprintf(out, out_cap, "not a value of type %s", tt);
+        break;
+    }
+    return out;
+}
+
+size_t buzz_value_format(const buzz_column_def *d, const buzz_value *v, char *buf,
+                         const char **out_text)
+{
+    *out_text = buf;
+    if (v->is_null) {
+        buf[0] = '\0';
+        return 0;
+    }
+    switch (d->type) {
+    case BUZZ_TYPE_BOOLEAN:
+        return (size_t)snprintf(buf, 64, "%s", v->v.b ? "true" : "false");
+    case BUZZ_TYPE_INT32:
+        return (size_t)snprintf(buf, 64, "%d", (int)v->v.i32);
+    case BUZZ_TYPE_INT64:
+        return (size_t)snprintf(buf, 64, "%lld", (long long)v->v.i64);
+    case BUZZ_TYPE_DECIMAL:
+        return buzz_format_decimal(v->v.dec, d->scale, buf);
+    case BUZZ_TYPE_DOUBLE:
+        return buzz_format_double(v->v.f64, buf);
+    case BUZZ_TYPE_DATE:
+        return buzz_format_date(v->v.days, buf);
+    case BUZZ_TYPE_TIME:
+        return buzz_format_time(v->v.i64, buf);
+    case BUZZ_TYPE_TIMESTAMP:
+        return buzz_format_timestamp(v->v.i64, false, buf);
+    case BUZZ_TYPE_TIMESTAMP_TZ:
+        return buzz_format_timestamp(v->v.i64, true, buf);
+    default:
+        *out_text = v->text;
+        return v->text_len;
+    }
+}

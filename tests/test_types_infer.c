@@ -1,0 +1,566 @@
+/* tests/test_types_infer.c: numbers as people write them (styles, units, identifiers), booleans and
+ * null tokens, whole-file inference from CSV text to column types (the deciding value anywhere,
+ * thread counts not changing the result), column naming, the schema document (write, read,
+ * apply) and reading cells as a forced type with the reason for each reject. */
+#include "test_support.h"
+
+#include "buzz/csv.h"
+#include "buzz/types.h"
+
+/* ---------------------------------------------------------------------------------------------
+ * Numbers. */
+typedef struct num_case {
+    const char *text;
+    buzz_num_style style;
+    bool ok;
+    const char *norm;  /* expected normalized form when ok */
+    uint32_t flags;    /* flags that must be set */
+    buzz_unit unit;
+} num_case;
+
+static void test_num_scan(void **state)
+{
+    (void)state;
+    static const num_case cases[] = {
+        {"0", BUZZ_NUM_DOT, true, "0", 0, BUZZ_UNIT_NONE},
+        {"-12", BUZZ_NUM_DOT, true, "-12", BUZZ_NUM_NEG, BUZZ_UNIT_NONE},
+        {"+12", BUZZ_NUM_DOT, true, "12", 0, BUZZ_UNIT_NONE},
+        {"3.25", BUZZ_NUM_DOT, true, "3.25", BUZZ_NUM_POINT, BUZZ_UNIT_NONE},
+        {".5", BUZZ_NUM_DOT, true, ".5", BUZZ_NUM_POINT, BUZZ_UNIT_NONE},
+        {"5.", BUZZ_NUM_DOT, true, "5.", BUZZ_NUM_POINT, BUZZ_UNIT_NONE},
+        {"1e5", BUZZ_NUM_DOT, true, "1e5", BUZZ_NUM_EXP, BUZZ_UNIT_NONE},
+        {"-1.5E-3", BUZZ_NUM_DOT, true, "-1.5e-3", BUZZ_NUM_EXP | BUZZ_NUM_NEG, BUZZ_UNIT_NONE},
+        {"1,234,567", BUZZ_NUM_DOT_GROUP_COMMA, true, "1234567", BUZZ_NUM_GROUPED, BUZZ_UNIT_NONE},
+        {"1,234.50", BUZZ_NUM_DOT_GROUP_COMMA, true, "1234.50", BUZZ_NUM_GROUPED, BUZZ_UNIT_NONE},
+        {"1,234", BUZZ_NUM_DOT, false, NULL, 0, BUZZ_UNIT_NONE},
+        {"1,23", BUZZ_NUM_DOT_GROUP_COMMA, false, NULL, 0, BUZZ_UNIT_NONE},
+        {"12,345,67", BUZZ_NUM_DOT_GROUP_COMMA, false, NULL, 0, BUZZ_UNIT_NONE},
+        {"1234,567", BUZZ_NUM_DOT_GROUP_COMMA, false, NULL, 0, BUZZ_UNIT_NONE},
+        {"1,234e5", BUZZ_NUM_DOT_GROUP_COMMA, false, NULL, 0, BUZZ_UNIT_NONE},
+        {"1.234,56", BUZZ_NUM_COMMA_GROUP_DOT, true, "1234.56", BUZZ_NUM_GROUPED, BUZZ_UNIT_NONE},
+        {"12,5", BUZZ_NUM_COMMA, true, "12.5", BUZZ_NUM_POINT, BUZZ_UNIT_NONE},
+        {"1 234,5", BUZZ_NUM_COMMA_GROUP_SPACE, true, "1234.5", BUZZ_NUM_GROUPED, BUZZ_UNIT_NONE},
+        {"1\xC2\xA0" "234,5", BUZZ_NUM_COMMA_GROUP_SPACE, true, "1234.5", BUZZ_NUM_GROUPED,
+         BUZZ_UNIT_NONE},
+        {"$1,234.50", BUZZ_NUM_DOT_GROUP_COMMA, true, "1234.50", 0, BUZZ_UNIT_DOLLAR},
+        {"-$5", BUZZ_NUM_DOT, true, "-5", BUZZ_NUM_NEG, BUZZ_UNIT_DOLLAR},
+        {"$-5", BUZZ_NUM_DOT, true, "-5", BUZZ_NUM_NEG, BUZZ_UNIT_DOLLAR},
+        {"($12.50)", BUZZ_NUM_DOT, true, "-12.50", BUZZ_NUM_NEG, BUZZ_UNIT_DOLLAR},
+        {"(12.50)", BUZZ_NUM_DOT, true, "-12.50", BUZZ_NUM_NEG, BUZZ_UNIT_NONE},
+        {"12.5%", BUZZ_NUM_DOT, true, "12.5", 0, BUZZ_UNIT_PERCENT},
+        {"12,5 %", BUZZ_NUM_COMMA, true, "12.5", 0, BUZZ_UNIT_PERCENT},
+        {"1.234,50 \xE2\x82\xAC", BUZZ_NUM_COMMA_GROUP_DOT, true, "1234.50", 0, BUZZ_UNIT_EURO},
+        {"\xC2\xA3" "3", BUZZ_NUM_DOT, true, "3", 0, BUZZ_UNIT_POUND},
+        {"00501", BUZZ_NUM_DOT, true, "00501", BUZZ_NUM_LEADING_ZERO, BUZZ_UNIT_NONE},
+        {"-inf", BUZZ_NUM_DOT, true, "-inf", BUZZ_NUM_INF | BUZZ_NUM_NEG, BUZZ_UNIT_NONE},
+        {"Infinity", BUZZ_NUM_DOT, true, "inf", BUZZ_NUM_INF, BUZZ_UNIT_NONE},
+        {"nan", BUZZ_NUM_DOT, false, NULL, 0, BUZZ_UNIT_NONE},
+        {"", BUZZ_NUM_DOT, false, NULL, 0, BUZZ_UNIT_NONE},
+        {"-", BUZZ_NUM_DOT, false, NULL, 0, BUZZ_UNIT_NONE},
+        {".", BUZZ_NUM_DOT, false, NULL, 0, BUZZ_UNIT_NONE},
+        {"1e", BUZZ_NUM_DOT, false, NULL, 0, BUZZ_UNIT_NONE},
+        {"12a", BUZZ_NUM_DOT, false, NULL, 0, BUZZ_UNIT_NONE},
+        {"1.2.3", BUZZ_NUM_DOT, false, NULL, 0, BUZZ_UNIT_NONE},
+        {"(-5)", BUZZ_NUM_DOT, false, NULL, 0, BUZZ_UNIT_NONE},
+        {"$", BUZZ_NUM_DOT, false, NULL, 0, BUZZ_UNIT_NONE},
+        {"5$%", BUZZ_NUM_DOT, false, NULL, 0, BUZZ_UNIT_NONE},
+        {"555-123-4567", BUZZ_NUM_DOT, false, NULL, 0, BUZZ_UNIT_NONE},
+    };
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(cases); i++) {
+        const num_case *c = &cases[i];
+        buzz_num n;
+        bool ok = buzz_num_scan(c->text, strlen(c->text), c->style, &n);
+        if (ok != c->ok)
+            fail_msg("'%s' style %d: scan %d, expected %d", c->text, c->style, ok, c->ok);
+        if (!ok)
+            continue;
+        if (strcmp(n.norm, c->norm) != 0)
+            fail_msg("'%s': normalized '%s', expected '%s'", c->text, n.norm, c->norm);
+        if ((n.flags & c->flags) != c->flags)
+            fail_msg("'%s': flags %x lack %x", c->text, n.flags, c->flags);
+        if (n.unit != c->unit)
+            fail_msg("'%s': unit %d, expected %d", c->text, n.unit, c->unit);
+    }
+}
+
+static void test_num_convert(void **state)
+{
+    (void)state;
+    buzz_num n;
+    int64_t v;
+    assert_true(buzz_num_scan("9223372036854775807", 19, BUZZ_NUM_DOT, &n));
+    assert_int_equal(buzz_num_to_int64(&n, &v), BUZZ_PARSE_OK);
+    assert_true(v == INT64_MAX);
+    assert_true(buzz_num_scan("-9223372036854775808", 20, BUZZ_NUM_DOT, &n));
+    assert_int_equal(buzz_num_to_int64(&n, &v), BUZZ_PARSE_OK);
+    assert_true(v == INT64_MIN);
+    assert_true(buzz_num_scan("9223372036854775808", 19, BUZZ_NUM_DOT, &n));
+    assert_int_equal(buzz_num_to_int64(&n, &v), BUZZ_PARSE_OVERFLOW);
+    assert_true(buzz_num_scan("3.0", 3, BUZZ_NUM_DOT, &n));
+    assert_int_equal(buzz_num_to_int64(&n, &v), BUZZ_PARSE_OK);
+    assert_int_equal(v, 3);
+    assert_true(buzz_num_scan("3.5", 3, BUZZ_NUM_DOT, &n));
+    assert_int_equal(buzz_num_to_int64(&n, &v), BUZZ_PARSE_INVALID);
+    assert_true(buzz_num_scan("1.5e3", 5, BUZZ_NUM_DOT, &n));
+    assert_int_equal(buzz_num_to_int64(&n, &v), BUZZ_PARSE_OK);
+    assert_int_equal(v, 1500);
+
+    buzz_i128 d;
+    char text[48];
+    assert_true(buzz_num_scan("-1,234.5", 8, BUZZ_NUM_DOT_GROUP_COMMA, &n));
+    assert_int_equal(buzz_num_to_decimal(&n, 10, 2, &d), BUZZ_PARSE_OK);
+    buzz_format_decimal(d, 2, text);
+    assert_string_equal(text, "-1234.50");
+    assert_int_equal(buzz_num_to_decimal(&n, 10, 0, &d), BUZZ_PARSE_PRECISION);
+    assert_int_equal(buzz_num_to_decimal(&n, 4, 1, &d), BUZZ_PARSE_OVERFLOW);
+    const char *big = "12345678901234567890123456789012345678"; /* 38 digits */
+    assert_true(buzz_num_scan(big, strlen(big), BUZZ_NUM_DOT, &n));
+    assert_int_equal(buzz_num_to_decimal(&n, 38, 0, &d), BUZZ_PARSE_OK);
+    buzz_format_decimal(d, 0, text);
+    assert_string_equal(text, big);
+    assert_true(buzz_num_scan("0.05", 4, BUZZ_NUM_DOT, &n));
+    assert_int_equal(buzz_num_to_decimal(&n, 3, 3, &d), BUZZ_PARSE_OK);
+    buzz_format_decimal(d, 3, text);
+    assert_string_equal(text, "0.050");
+    buzz_format_decimal(-5, 3, text);
+    assert_string_equal(text, "-0.005");
+    double x;
+    assert_true(buzz_num_scan("1.234,5", 7, BUZZ_NUM_COMMA_GROUP_DOT, &n));
+    assert_int_equal(buzz_num_to_double(&n, &x), BUZZ_PARSE_OK);
+    assert_true(x == 1234.5);
+    char dt[32];
+    buzz_format_double(0.1, dt);
+    assert_string_equal(dt, "0.1");
+    buzz_format_double(1.0 / 3.0, dt);
+    assert_string_equal(dt, "0.3333333333333333");
+}
+
+static void test_bool_and_nulls(void **state)
+{
+    (void)state;
+    bool b;
+    const char *yes[] = {"true", "TRUE", "True", "t", "T", "yes", "YES", "y", "Y"};
+    const char *no[] = {"false", "FALSE", "f", "F", "no", "No", "n", "N"};
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(yes); i++) {
+        assert_true(buzz_parse_bool(yes[i], strlen(yes[i]), false, &b));
+        assert_true(b);
+    }
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(no); i++) {
+        assert_true(buzz_parse_bool(no[i], strlen(no[i]), false, &b));
+        assert_false(b);
+    }
+    assert_false(buzz_parse_bool("1", 1, false, &b));
+    assert_true(buzz_parse_bool("1", 1, true, &b));
+    assert_true(b);
+    assert_false(buzz_parse_bool("yess", 4, false, &b));
+    buzz_null_tokens t;
+    buzz_null_tokens_default(&t);
+    const char *nulls[] = {"", "NULL", "null", "NA", "N/A", "n/a", "#N/A", "-", "None", "nan"};
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(nulls); i++)
+        assert_true(buzz_null_tokens_match(&t, nulls[i], strlen(nulls[i])));
+    assert_false(buzz_null_tokens_match(&t, "none0", 5));
+    assert_false(buzz_null_tokens_match(&t, "0", 1));
+    buzz_null_tokens_clear(&t);
+    assert_false(buzz_null_tokens_match(&t, "NULL", 4));
+    assert_int_equal(buzz_null_tokens_add(&t, "missing", 7, NULL), BUZZ_OK);
+    assert_true(buzz_null_tokens_match(&t, "missing", 7));
+    assert_int_equal(buzz_null_tokens_add(&t, "0123456789012345678901234", 25, NULL),
+                     BUZZ_ERR_LIMIT);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Inference from CSV text. */
+static void infer_text(const char *csv, size_t len, const buzz_infer_options *io, unsigned threads,
+                       buzz_schema *out)
+{
+    char path[600];
+    static int seq;
+    char name[64];
+    snprintf(name, sizeof name, "infer-%d.csv", seq++);
+    test_path(path, sizeof path, name);
+    test_write_file(path, csv, len);
+    buzz_csv_options o;
+    memset(&o, 0, sizeof o);
+    o.threads = threads;
+    buzz_csv_reader *rd = NULL;
+    buzz_error err;
+    if (buzz_csv_reader_open(&rd, path, &o, &err) != BUZZ_OK)
+        fail_msg("open: %s", err.message);
+    buzz_infer_options opts;
+    if (io)
+        opts = *io;
+    else
+        memset(&opts, 0, sizeof opts);
+    opts.delimiter = buzz_csv_reader_dialect(rd)->delimiter;
+    if (buzz_schema_infer(rd, &opts, threads, NULL, NULL, out, &err) != BUZZ_OK)
+        fail_msg("infer: %s", err.message);
+    buzz_csv_reader_close(rd);
+}
+
+typedef struct infer_case {
+    const char *csv;
+    const char *types; /* expected "type|type|..." with date orders as type/order */
+} infer_case;
+
+static void describe(const buzz_schema *s, char *out, size_t cap)
+{
+    size_t w = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < s->column_count; i++) {
+        const buzz_column_def *d = &s->columns[i];
+        char tt[32];
+        buzz_column_type_text(d, tt, sizeof tt);
+        w += (size_t)snprintf(out + w, cap - w, "%s%s", i ? "|" : "", tt);
+        if (d->type == BUZZ_TYPE_DATE || d->type == BUZZ_TYPE_TIMESTAMP ||
+            d->type == BUZZ_TYPE_TIMESTAMP_TZ)
+            w += (size_t)snprintf(out + w, cap - w, "/%s", buzz_date_order_name(d->date_order));
+        if (d->unit != BUZZ_UNIT_NONE)
+            w += (size_t)snprintf(out + w, cap - w, "[%s]", buzz_unit_symbol(d->unit));
+        if (d->num_style != BUZZ_NUM_DOT)
+            w += (size_t)snprintf(out + w, cap - w, "{%s}", buzz_num_style_name(d->num_style));
+    }
+}
+
+static void test_infer_cases(void **state)
+{
+    (void)state;
+    static const infer_case cases[] = {
+        {"a,b,c\n1,x,true\n2,y,false\n", "int32|varchar|boolean"},
+        {"a,b\n1,2\n3000000000,-4\n", "int64|int32"},
+        {"a,b\n1,1\n3.5,2\n", "decimal(2,1)|int32"},
+        {"a\n1.25\n-100.5\n", "decimal(5,2)"},
+        {"a\n1\n1e3\n", "double"},
+        {"a\n1.5\ninf\n", "double"},
+        {"a\n00501\n12345\n", "varchar"},
+        {"a\n007\n", "varchar"},
+        {"a\n1234567890123456789\n", "varchar"},
+        {"a\n123456789012345678\n", "int64"},
+        {"zip,n\n02134,1\n10001,2\n", "varchar|int32"},
+        {"a\nyes\nno\nY\nN\n", "boolean"},
+        {"a\n0\n1\n", "int32"},
+        {"a,b\nNULL,1\nNA,\n-,N/A\n", "null|int32"},
+        {"a\n\"\"\n\"\"\n", "varchar"},
+        {"a\n\"\"\n5\n", "int32"},
+        {"a\n2024-01-12\n1999-12-31\n", "date/ymd"},
+        {"a\n01/02/2024\n13/02/2024\n", "date/dmy"},
+        {"a\n01/02/2024\n02/13/2024\n", "date/mdy"},
+        {"a\n01/02/2024\n03/04/2024\n", "date/mdy"},
+        {"a\n01.02.2024\n03.04.2024\n", "date/dmy"},
+        {"a\n12-Jan-2024\n3-Feb-2024\n", "date/dmy"},
+        {"a\n\"Jan 12, 2024\"\n\"Feb 3, 2024\"\n", "date/mdy"},
+        {"a\n2024-01-12T10:00:00\n2024-01-13 11:30:00.5\n", "timestamp/ymd"},
+        {"a\n2024-01-12\n2024-01-13 11:30\n", "timestamp/ymd"},
+        {"a\n2024-01-12T10:00:00Z\n2024-01-12T10:00:00+02:00\n", "timestamp_tz/ymd"},
+        {"a\n2024-01-12T10:00:00Z\n2024-01-12T10:00:00\n", "varchar"},
+        {"a\n1/2/2024 13:45\n1/3/2024 9:05\n", "timestamp/mdy"},
+        {"a\n13:45\n09:05:30\n1:45 PM\n", "time"},
+        {"a\n13:45\n2024-01-12\n", "varchar"},
+        {"a\n2024-01-12\n01/13/2024\n", "varchar"},
+        {"a\n2024-02-30\n", "varchar"},
+        {"p\n\"$1,234.50\"\n$5\n", "decimal(6,2)[$]{1,234.56}"},
+        {"p\n12.5%\n3%\n", "decimal(3,1)[%]"},
+        {"p\n$5\n\xE2\x82\xAC" "5\n", "varchar"},
+        {"n\n\"1,234,567\"\n\"12\"\n", "int32{1,234.56}"},
+        {"a;b\n1,5;x\n2,25;y\n", "decimal(3,2){1234,56}|varchar"},
+        {"a;b\n1.234,5;x\n12,25;y\n", "decimal(6,2){1.234,56}|varchar"},
+        {"a,b\n\" 12 \",x\n 13 ,y\n", "int32|varchar"},
+        {"a\n555-123-4567\n555-987-6543\n", "varchar"},
+        {"a\n+1\n-2\n", "int32"},
+    };
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(cases); i++) {
+        buzz_schema s;
+        infer_text(cases[i].csv, strlen(cases[i].csv), NULL, 1, &s);
+        char got[512];
+        describe(&s, got, sizeof got);
+        if (strcmp(got, cases[i].types) != 0)
+            fail_msg("case %zu (%s): got %s, expected %s", i, cases[i].csv, got, cases[i].types);
+        buzz_schema_free(&s);
+    }
+}
+
+static void test_infer_options(void **state)
+{
+    (void)state;
+    buzz_infer_options io;
+    memset(&io, 0, sizeof io);
+    io.has_date_order = true;
+    io.date_order = BUZZ_DATE_DMY;
+    buzz_schema s;
+    char got[256];
+    infer_text("a\n01/02/2024\n03/04/2024\n", 24, &io, 1, &s);
+    describe(&s, got, sizeof got);
+    assert_string_equal(got, "date/dmy");
+    buzz_schema_free(&s);
+    /* The option only decides ambiguous columns. */
+    infer_text("a\n01/02/2024\n02/13/2024\n", 24, &io, 1, &s);
+    describe(&s, got, sizeof got);
+    assert_string_equal(got, "date/mdy");
+    buzz_schema_free(&s);
+    memset(&io, 0, sizeof io);
+    io.bool_digits = true;
+    infer_text("a\n0\n1\n", 6, &io, 1, &s);
+    describe(&s, got, sizeof got);
+    assert_string_equal(got, "boolean");
+    buzz_schema_free(&s);
+    buzz_null_tokens t;
+    buzz_null_tokens_clear(&t);
+    assert_int_equal(buzz_null_tokens_add(&t, "?", 1, NULL), BUZZ_OK);
+    memset(&io, 0, sizeof io);
+    io.nulls = &t;
+    infer_text("a,b\n?,NULL\n5,NULL\n", 18, &io, 1, &s);
+    describe(&s, got, sizeof got);
+    assert_string_equal(got, "int32|varchar");
+    assert_int_equal(s.columns[0].null_count, 1);
+    assert_int_equal(s.columns[1].null_count, 0);
+    buzz_schema_free(&s);
+}
+
+/* A generated file where the value that decides each column's type is in the last row; the
+ * schema must be the same for 1 and 2 threads (examples and counts included). */
+static void test_infer_last_row_decides(void **state)
+{
+    (void)state;
+    const size_t rows = 300000;
+    size_t cap = rows * 64 + 256;
+    char *csv = malloc(cap);
+    assert_non_null(csv);
+    size_t w = (size_t)snprintf(csv, cap, "id,amount,flag,day,code,big\n");
+    for (size_t r = 0; r < rows - 1; r++)
+        w += (size_t)snprintf(csv + w, cap - w, "%zu,%zu,%s,%02zu/%02zu/2023,%zu,%zu\n", r,
+                              r % 1000, r % 2 ? "yes" : "no", r % 12 + 1, r % 12 + 1, 10000 + r,
+                              r);
+    w += (size_t)snprintf(csv + w, cap - w, "%zu,3.5,maybe,25/12/2023,0123,99999999999\n",
+                          rows - 1);
+    buzz_schema s1, s2;
+    infer_text(csv, w, NULL, 1, &s1);
+    infer_text(csv, w, NULL, 2, &s2);
+    char got[256];
+    describe(&s1, got, sizeof got);
+    assert_string_equal(got, "int32|decimal(4,1)|varchar|date/dmy|varchar|int64");
+    assert_int_equal(s1.row_count, (int64_t)rows);
+    char *j1, *j2;
+    assert_int_equal(buzz_schema_to_json(&s1, true, &j1, NULL), BUZZ_OK);
+    assert_int_equal(buzz_schema_to_json(&s2, true, &j2, NULL), BUZZ_OK);
+    assert_string_equal(j1, j2);
+    /* Distinct estimate of a unique column is within 5%. */
+    int64_t de = s1.columns[0].distinct_estimate;
+    assert_true(de > (int64_t)(rows * 95 / 100) && de <= (int64_t)rows);
+    assert_true(s1.columns[2].distinct_estimate >= 2 && s1.columns[2].distinct_estimate <= 4);
+    buzz_free(j1);
+    buzz_free(j2);
+    buzz_schema_free(&s1);
+    buzz_schema_free(&s2);
+    free(csv);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Names and the schema document. */
+static void test_names(void **state)
+{
+    (void)state;
+    buzz_schema s;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(buzz_schema_init_columns(&s, 6, NULL), BUZZ_OK);
+    buzz_str names[6] = {{" id ", 4}, {"", 0}, {"Name", 4}, {"name", 4}, {"name_2", 6}, {"  ", 2}};
+    assert_int_equal(buzz_schema_set_names(&s, names, NULL), BUZZ_OK);
+    assert_string_equal(s.columns[0].name, "id");
+    assert_string_equal(s.columns[0].header, " id ");
+    assert_string_equal(s.columns[1].name, "column_2");
+    assert_string_equal(s.columns[2].name, "Name");
+    assert_string_equal(s.columns[3].name, "name_3"); /* name_2 is a later header */
+    assert_string_equal(s.columns[4].name, "name_2");
+    assert_string_equal(s.columns[5].name, "column_6");
+    assert_int_equal(buzz_schema_set_names(&s, NULL, NULL), BUZZ_OK);
+    assert_string_equal(s.columns[3].name, "column_4");
+    buzz_schema_free(&s);
+}
+
+static void test_schema_roundtrip(void **state)
+{
+    (void)state;
+    const char *csv = "id,price,when,note\n1,\"$1,234.50\",01/02/2024,x\n2,$3,13/02/2024,\n";
+    buzz_schema s;
+    infer_text(csv, strlen(csv), NULL, 1, &s);
+    char *json;
+    assert_int_equal(buzz_schema_to_json(&s, true, &json, NULL), BUZZ_OK);
+    assert_non_null(strstr(json, "\"type\": \"decimal(6,2)\""));
+    assert_non_null(strstr(json, "\"format\": \"dmy\""));
+    assert_non_null(strstr(json, "\"unit\": \"$\""));
+    /* Reading our own output back and applying it changes nothing but marks the types as given. */
+    buzz_schema u;
+    buzz_error err;
+    if (buzz_schema_parse_json(json, strlen(json), "s.json", &u, &err) != BUZZ_OK)
+        fail_msg("parse: %s", err.message);
+    assert_int_equal(u.column_count, 4);
+    assert_true(u.has_csv);
+    assert_int_equal(u.csv.delimiter, ',');
+    assert_int_equal(u.csv.header, 1);
+    buzz_schema f;
+    infer_text(csv, strlen(csv), NULL, 1, &f);
+    assert_int_equal(buzz_schema_apply(&f, &u, &err), BUZZ_OK);
+    char a[256], b[256];
+    describe(&s, a, sizeof a);
+    describe(&f, b, sizeof b);
+    assert_string_equal(a, b);
+    assert_true(f.columns[1].is_user_type);
+    buzz_free(json);
+    buzz_schema_free(&u);
+    buzz_schema_free(&f);
+
+    /* A user document: by name and by position, rename, exclude, describe, strict format. */
+    const char *doc = "{\"context\": \"Sales export\", \"columns\": ["
+                      "{\"name\": \"price\", \"type\": \"double\", \"description\": \"Net\"},"
+                      "{\"position\": 3, \"type\": \"date\", \"format\": \"%d/%m/%Y\","
+                      " \"rename\": \"day\"},"
+                      "{\"name\": \"NOTE\", \"include\": false}]}";
+    assert_int_equal(buzz_schema_parse_json(doc, strlen(doc), "u.json", &u, &err), BUZZ_OK);
+    infer_text(csv, strlen(csv), NULL, 1, &f);
+    if (buzz_schema_apply(&f, &u, &err) != BUZZ_OK)
+        fail_msg("apply: %s", err.message);
+    assert_string_equal(f.context, "Sales export");
+    assert_int_equal(f.columns[1].type, BUZZ_TYPE_DOUBLE);
+    assert_string_equal(f.columns[1].description, "Net");
+    assert_string_equal(f.columns[2].name, "day");
+    assert_true(f.columns[2].has_format);
+    assert_false(f.columns[3].include);
+    buzz_schema_free(&u);
+    buzz_schema_free(&f);
+
+    /* Errors name what is wrong. */
+    const char *bad[] = {
+        "{\"columns\": [{\"name\": \"x\", \"type\": \"integr\"}]}",
+        "{\"columns\": [{\"type\": \"int32\"}]}",
+        "{\"columns\": [{\"name\": \"id\", \"format\": \"%Q\"}]}",
+        "{\"columns\": [{\"name\": \"id\", \"include\": \"no\"}]}",
+        "{\"columns\": 5}",
+        "{\"buzz_schema\": 7}",
+        "{\"columns\": [}",
+        "[1,2]",
+    };
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(bad); i++) {
+        buzz_status st = buzz_schema_parse_json(bad[i], strlen(bad[i]), "bad.json", &u, &err);
+        if (st == BUZZ_OK)
+            fail_msg("accepted bad document %s", bad[i]);
+        assert_true(strlen(err.message) > 10);
+    }
+    const char *missing = "{\"columns\": [{\"name\": \"nope\", \"type\": \"int32\"}]}";
+    assert_int_equal(buzz_schema_parse_json(missing, strlen(missing), "m.json", &u, &err),
+                     BUZZ_OK);
+    infer_text(csv, strlen(csv), NULL, 1, &f);
+    assert_int_equal(buzz_schema_apply(&f, &u, &err), BUZZ_ERR_ARG);
+    assert_non_null(strstr(err.message, "nope"));
+    buzz_schema_free(&u);
+    buzz_schema_free(&f);
+    buzz_schema_free(&s);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Reading cells as a column's type. */
+static void test_value_parse(void **state)
+{
+    (void)state;
+    buzz_null_tokens nt;
+    buzz_null_tokens_default(&nt);
+    buzz_column_def d;
+    memset(&d, 0, sizeof d);
+    buzz_value v;
+    char buf[64], why[128];
+    const char *t;
+
+    d.type = BUZZ_TYPE_INT32;
+    d.is_user_type = true;
+    assert_int_equal(buzz_value_parse(&d, &nt, " 42 ", 4, false, &v), BUZZ_PARSE_OK);
+    assert_false(v.is_null);
+    assert_int_equal(v.v.i32, 42);
+    assert_int_equal(buzz_value_parse(&d, &nt, "3000000000", 10, false, &v), BUZZ_PARSE_OVERFLOW);
+    assert_true(v.is_null);
+    assert_non_null(strstr(buzz_parse_reason(&d, BUZZ_PARSE_OVERFLOW, why, sizeof why),
+                           "out of range"));
+    assert_int_equal(buzz_value_parse(&d, &nt, "abc", 3, false, &v), BUZZ_PARSE_INVALID);
+    assert_int_equal(buzz_value_parse(&d, &nt, "NA", 2, false, &v), BUZZ_PARSE_OK);
+    assert_true(v.is_null);
+    assert_int_equal(buzz_value_parse(&d, &nt, "", 0, true, &v), BUZZ_PARSE_OK);
+    assert_true(v.is_null);
+
+    d.type = BUZZ_TYPE_VARCHAR;
+    assert_int_equal(buzz_value_parse(&d, &nt, "", 0, true, &v), BUZZ_PARSE_OK);
+    assert_false(v.is_null);
+    assert_int_equal(buzz_value_format(&d, &v, buf, &t), 0);
+    assert_int_equal(buzz_value_parse(&d, &nt, " x ", 3, false, &v), BUZZ_PARSE_OK);
+    assert_int_equal(buzz_value_format(&d, &v, buf, &t), 3);
+    assert_memory_equal(t, " x ", 3);
+
+    d.type = BUZZ_TYPE_DECIMAL;
+    d.precision = 6;
+    d.scale = 2;
+    d.num_style = BUZZ_NUM_DOT_GROUP_COMMA;
+    assert_int_equal(buzz_value_parse(&d, &nt, "1,234.5", 7, false, &v), BUZZ_PARSE_OK);
+    buzz_value_format(&d, &v, buf, &t);
+    assert_string_equal(t, "1234.50");
+    assert_int_equal(buzz_value_parse(&d, &nt, "1.234", 5, false, &v), BUZZ_PARSE_PRECISION);
+    assert_non_null(strstr(buzz_parse_reason(&d, BUZZ_PARSE_PRECISION, why, sizeof why),
+                           "never rounded"));
+
+    d.type = BUZZ_TYPE_BOOLEAN;
+    d.bool_digits = true;
+    assert_int_equal(buzz_value_parse(&d, &nt, "1", 1, false, &v), BUZZ_PARSE_OK);
+    buzz_value_format(&d, &v, buf, &t);
+    assert_string_equal(t, "true");
+    assert_int_equal(buzz_value_parse(&d, &nt, "2", 1, false, &v), BUZZ_PARSE_INVALID);
+
+    d.type = BUZZ_TYPE_DATE;
+    d.date_order = BUZZ_DATE_DMY;
+    assert_int_equal(buzz_value_parse(&d, &nt, "13/02/2024", 10, false, &v), BUZZ_PARSE_OK);
+    buzz_value_format(&d, &v, buf, &t);
+    assert_string_equal(t, "2024-02-13");
+    assert_int_equal(buzz_value_parse(&d, &nt, "02/13/2024", 10, false, &v), BUZZ_PARSE_INVALID);
+
+    d.type = BUZZ_TYPE_TIMESTAMP_TZ;
+    d.date_order = BUZZ_DATE_YMD;
+    assert_int_equal(buzz_value_parse(&d, &nt, "2024-01-12T10:00:00+02:00", 25, false, &v),
+                     BUZZ_PARSE_OK);
+    buzz_value_format(&d, &v, buf, &t);
+    assert_string_equal(t, "2024-01-12 08:00:00Z");
+
+    d.type = BUZZ_TYPE_DOUBLE;
+    d.num_style = BUZZ_NUM_DOT;
+    assert_int_equal(buzz_value_parse(&d, &nt, "1e400", 5, false, &v), BUZZ_PARSE_OVERFLOW);
+    assert_int_equal(buzz_value_parse(&d, &nt, "-inf", 4, false, &v), BUZZ_PARSE_OK);
+    buzz_value_format(&d, &v, buf, &t);
+    assert_string_equal(t, "-inf");
+}
+
+static void test_type_names(void **state)
+{
+    (void)state;
+    buzz_type t;
+    int p, s;
+    assert_int_equal(buzz_type_parse("BIGINT", 6, &t, &p, &s, NULL), BUZZ_OK);
+    assert_int_equal(t, BUZZ_TYPE_INT64);
+    assert_int_equal(buzz_type_parse("decimal(10, 2)", 14, &t, &p, &s, NULL), BUZZ_OK);
+    assert_int_equal(t, BUZZ_TYPE_DECIMAL);
+    assert_int_equal(p, 10);
+    assert_int_equal(s, 2);
+    assert_int_equal(buzz_type_parse("decimal(39,2)", 13, &t, &p, &s, NULL), BUZZ_ERR_ARG);
+    assert_int_equal(buzz_type_parse("decimal(5,6)", 12, &t, &p, &s, NULL), BUZZ_ERR_ARG);
+    assert_int_equal(buzz_type_parse("int128", 6, &t, &p, &s, NULL), BUZZ_ERR_ARG);
+    for (int i = 0; i < BUZZ_TYPE_COUNT; i++) {
+        const char *n = buzz_type_name((buzz_type)i);
+        if (i == BUZZ_TYPE_DECIMAL)
+            continue;
+        assert_int_equal(buzz_type_parse(n, strlen(n), &t, &p, &s, NULL), BUZZ_OK);
+        assert_int_equal(t, i);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_num_scan),         cmocka_unit_test(test_num_convert),
+        cmocka_unit_test(test_bool_and_nulls),   cmocka_unit_test(test_infer_cases),
+        cmocka_unit_test(test_infer_options),    cmocka_unit_test(test_infer_last_row_decides),
+        cmocka_unit_test(test_names),            cmocka_unit_test(test_schema_roundtrip),
+        cmocka_unit_test(test_value_parse),      cmocka_unit_test(test_type_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
