@@ -237,7 +237,8 @@ static inline bool buzz_null_tokens_match(const buzz_null_tokens *t, const char 
     if (len >= 24 || !(t->len_mask & (1u << len)))
         return false;
     for (size_t i = 0; i < t->count; i++)
-        if (t->len[i] == len && __builtin_memcmp(t->token[i], s, len) == 0)
+        if (t->len[i] == len && t->token[i][0] == s[0] &&
+            __builtin_memcmp(t->token[i], s, len) == 0)
             return true;
     return false;
 }

@@ -134,7 +134,7 @@ static int print_text(const char *path, buzz_csv_reader *rd, const preview *pv,
         for (size_t e = 0; e < cd->example_count && w + 4 < sizeof ex; e++) {
             char one[64];
             buzz_quote_text(cd->examples[e], strlen(cd->examples[e]), 24, one, sizeof one);
-            int n = snprintf(ex + w, sizeof ex - w, "%s%s", e ? ", " : "", one);
+            int n = snprintf(ex + w, sizeof ex - w, "%s%s", e ? " | " : "", one);
             if (n < 0 || (size_t)n >= sizeof ex - w)
                 break;
             w += (size_t)n;
@@ -143,7 +143,12 @@ static int print_text(const char *path, buzz_csv_reader *rd, const preview *pv,
         if (cd->type == BUZZ_TYPE_DATE || cd->type == BUZZ_TYPE_TIMESTAMP ||
             cd->type == BUZZ_TYPE_TIMESTAMP_TZ)
             snprintf(extra, sizeof extra, " %s", buzz_date_order_name(cd->date_order));
-        else if (cd->unit != BUZZ_UNIT_NONE || cd->num_style != BUZZ_NUM_DOT)
+        else if (cd->unit != BUZZ_UNIT_NONE ||
+                 (cd->num_style != BUZZ_NUM_DOT &&
+                  (cd->type == BUZZ_TYPE_DECIMAL || cd->type == BUZZ_TYPE_DOUBLE ||
+                   cd->num_style == BUZZ_NUM_DOT_GROUP_COMMA ||
+                   cd->num_style == BUZZ_NUM_COMMA_GROUP_DOT ||
+                   cd->num_style == BUZZ_NUM_COMMA_GROUP_SPACE)))
             snprintf(extra, sizeof extra, " %s%s%s", buzz_num_style_name(cd->num_style),
                      cd->unit ? " " : "", buzz_unit_symbol(cd->unit));
         printf("  %4zu  %-24s %-14s%-10s nulls %-8lld e.g. %s\n", c + 1, q, tt, extra,

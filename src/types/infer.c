@@ -236,8 +236,107 @@ static bool num_fact_ok(col_state *c, const buzz_num *n)
     return true;
 }
 
+/* Plain integers ([+-]digits, at most 18 digits) are most numeric cells: read them in one tight
+ * loop. Returns 1 with *out and *out_digits for such a value, 2 for an identifier with leading
+ * zeros (007), 0 for anything else (the general path decides). */
+static int plain_int(const char *s, size_t len, int64_t *out, uint32_t *out_digits)
+{
+    size_t i = 0;
+    bool neg = false;
+    if (len > 0 && (s[0] == '-' || s[0] == '+')) {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    size_t n = len - i;
+    if (n == 0 || n > 18)
+        return 0;
+    uint64_t v = 0;
+    for (size_t k = i; k < len; k++) {
+        unsigned d = (unsigned)((unsigned char)s[k] - '0');
+        if (d > 9)
+            return 0;
+        v = v * 10 + d;
+    }
+    if (n > 1 && s[i] == '0')
+        return 2;
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    *out_digits = v == 0 ? 0 : (uint32_t)n;
+    return 1;
+}
+
+static void num_stats_add_int(num_stats *ns, int64_t v, uint32_t digits)
+{
+    if (digits > ns->max_int)
+        ns->max_int = digits;
+    if (ns->has_fraction || ns->has_exp)
+        return;
+    if (v < ns->min)
+        ns->min = v;
+    if (v > ns->max)
+        ns->max = v;
+    ns->has_range = true;
+}
+
 static void num_update(col_state *c, const char *s, size_t len)
 {
+    int64_t iv;
+    uint32_t digits;
+    int pi = plain_int(s, len, &iv, &digits);
+    if (pi == 2) {
+        c->kinds &= ~(uint32_t)K_NUM;
+        return;
+    }
+    if (pi == 1) {
+        for (int st = 0; st < BUZZ_NUM_STYLE_COUNT; st++)
+            if (c->styles & (1u << st))
+                num_stats_add_int(&c->ns[st], iv, digits);
+        return;
+    }
+    /* Plain decimals ([+-]digits.digits): the same reading in both '.'-mark styles. */
+    if (c->styles & ((1u << BUZZ_NUM_DOT) | (1u << BUZZ_NUM_DOT_GROUP_COMMA))) {
+        size_t i = (len > 0 && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+        size_t start = i;
+        while (i < len && (unsigned)((unsigned char)s[i] - '0') <= 9)
+            i++;
+        size_t int_len = i - start;
+        if (i < len && s[i] == '.' && int_len <= 38) {
+            size_t dot = i++;
+            while (i < len && (unsigned)((unsigned char)s[i] - '0') <= 9)
+                i++;
+            size_t frac_len = i - dot - 1;
+            if (i == len && int_len + frac_len > 0) {
+                if (int_len > 1 && s[start] == '0') {
+                    c->kinds &= ~(uint32_t)K_NUM; /* 00.5: an identifier */
+                    return;
+                }
+                uint32_t id = (int_len == 1 && s[start] == '0') ? 0 : (uint32_t)int_len;
+                for (int st = BUZZ_NUM_DOT; st <= BUZZ_NUM_DOT_GROUP_COMMA; st++) {
+                    if (!(c->styles & (1u << st)))
+                        continue;
+                    num_stats *ns = &c->ns[st];
+                    if (id > ns->max_int)
+                        ns->max_int = id;
+                    if (frac_len > ns->max_frac)
+                        ns->max_frac = (uint32_t)frac_len;
+                    ns->has_fraction = true;
+                }
+                /* The ','-mark styles read it differently (or not at all). */
+                uint32_t others = c->styles & ~((1u << BUZZ_NUM_DOT) |
+                                                (1u << BUZZ_NUM_DOT_GROUP_COMMA));
+                for (int st = BUZZ_NUM_COMMA; st < BUZZ_NUM_STYLE_COUNT; st++) {
+                    if (!(others & (1u << st)))
+                        continue;
+                    buzz_num n;
+                    if (!buzz_num_scan(s, len, (buzz_num_style)st, &n) ||
+                        (n.flags & BUZZ_NUM_LEADING_ZERO))
+                        c->styles &= ~(1u << st);
+                    else
+                        num_stats_add(&c->ns[st], &n);
+                }
+                return;
+            }
+        }
+    }
     bool has_sep = false;
     for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)s[i];
@@ -298,6 +397,20 @@ static void dt_update(col_state *c, const char *s, size_t len)
     if ((c->dt_shapes & DT_TIME) && (c->dt_shapes & (DT_DATE | DT_STAMP))) {
         c->kinds &= ~(uint32_t)K_DT;
         return;
+    }
+    if ((sc.flags & BUZZ_DT_HAS_DATE) && (sc.flags & BUZZ_DT_HAS_OFFSET) && sc.offset_s != 0) {
+        /* The offset must not move the instant out of years 1-9999 (as value.c checks). */
+        const int64_t day_us = INT64_C(86400000000);
+        const int64_t lo = (int64_t)buzz_days_from_civil(1, 1, 1) * day_us;
+        const int64_t hi = ((int64_t)buzz_days_from_civil(9999, 12, 31) + 1) * day_us;
+        for (int o = 0; o < BUZZ_DATE_ORDER_COUNT; o++) {
+            int32_t days;
+            if (!(sc.orders & BUZZ_DATE_ORDER_BIT(o)) || !buzz_dt_days(&sc, (buzz_date_order)o, &days))
+                continue;
+            int64_t us = (int64_t)days * day_us + sc.time_us - (int64_t)sc.offset_s * 1000000;
+            if (us < lo || us >= hi)
+                sc.orders &= ~BUZZ_DATE_ORDER_BIT(o);
+        }
     }
     if (sc.flags & BUZZ_DT_HAS_DATE) {
         if (c->dt_sep == 0)
@@ -371,23 +484,32 @@ static void add_value(const buzz_infer *inf, col_state *c, const char *s, size_t
     }
 }
 
+/* Rows go in blocks: every column of a block of rows, then the next block. The block's cell bytes
+ * (a few tens of KB) stay in cache while each column walks over them; walking a whole batch per
+ * column would stream the batch through memory once per column. */
+#define ROW_BLOCK 256
+
 void buzz_infer_add_batch(buzz_infer *inf, const buzz_csv_batch *batch, size_t row_begin,
                           size_t row_end)
 {
     size_t ncols = inf->column_count < batch->column_count ? inf->column_count : batch->column_count;
     if (row_end > batch->row_count)
         row_end = batch->row_count;
-    for (size_t col = 0; col < ncols; col++) {
-        col_state *c = &inf->cols[col];
-        const buzz_csv_cell *cells = batch->cells + col * batch->row_stride;
-        for (size_t r = row_begin; r < row_end; r++) {
-            buzz_csv_cell cell = cells[r];
-            if (cell.len_flags & BUZZ_CSV_CELL_MISSING) {
-                c->nulls++;
-                continue;
+    for (size_t r0 = row_begin; r0 < row_end; r0 += ROW_BLOCK) {
+        size_t r1 = r0 + ROW_BLOCK < row_end ? r0 + ROW_BLOCK : row_end;
+        for (size_t col = 0; col < ncols; col++) {
+            col_state *c = &inf->cols[col];
+            const buzz_csv_cell *cells = batch->cells + col * batch->row_stride;
+            for (size_t r = r0; r < r1; r++) {
+                buzz_csv_cell cell = cells[r];
+                if (cell.len_flags & BUZZ_CSV_CELL_MISSING) {
+                    c->nulls++;
+                    continue;
+                }
+                add_value(inf, c, batch->data + cell.offset,
+                          cell.len_flags & BUZZ_CSV_CELL_LEN_MASK,
+                          (cell.len_flags & BUZZ_CSV_CELL_QUOTED) != 0);
             }
-            add_value(inf, c, batch->data + cell.offset, cell.len_flags & BUZZ_CSV_CELL_LEN_MASK,
-                      (cell.len_flags & BUZZ_CSV_CELL_QUOTED) != 0);
         }
     }
 }

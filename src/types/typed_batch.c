@@ -112,7 +112,7 @@ static buzz_status fill_column(buzz_typed_column *tc, const buzz_column_def *d, 
         }
         tc->is_valid[r] = !v.is_null;
         tc->null_count += v.is_null;
-        uint8_t *dst = (uint8_t *)tc->values + r * vs;
+        uint8_t *dst = tc->type == BUZZ_TYPE_VARCHAR ? NULL : (uint8_t *)tc->values + r * vs;
         switch (tc->type) {
         case BUZZ_TYPE_VARCHAR: {
             size_t n = v.is_null ? 0 : v.text_len;

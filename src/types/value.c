@@ -83,7 +83,13 @@ static buzz_parse_result parse_datetime(const buzz_column_def *d, const char *t,
         return BUZZ_PARSE_INVALID;
     if (sc.time_us >= INT64_C(86400000000))
         return BUZZ_PARSE_INVALID;
-    out->v.i64 = (int64_t)days * INT64_C(86400000000) + sc.time_us - (int64_t)sc.offset_s * 1000000;
+    int64_t us = (int64_t)days * INT64_C(86400000000) + sc.time_us - (int64_t)sc.offset_s * 1000000;
+    /* An offset can move a timestamp out of years 1-9999 (0001-01-01T00:00+01:00). */
+    const int64_t lo = (int64_t)buzz_days_from_civil(1, 1, 1) * INT64_C(86400000000);
+    const int64_t hi = ((int64_t)buzz_days_from_civil(9999, 12, 31) + 1) * INT64_C(86400000000);
+    if (us < lo || us >= hi)
+        return BUZZ_PARSE_OVERFLOW;
+    out->v.i64 = us;
     return BUZZ_PARSE_OK;
 }
 

@@ -1,0 +1,199 @@
+/* bench/bench_infer.c: the cost of whole-file type inference relative to tokenizing, and the
+ * throughput of reading cells as each type. Driven by bench/run.
+ *
+ *   bench_infer read FILE THREADS    tokenize every row (the reader alone)
+ *   bench_infer infer FILE THREADS   tokenize + infer every value (buzz_schema_infer)
+ *   bench_infer parse                per type: buzz_value_parse over 4M generated cells
+ *
+ * read/infer print "<mode>-t<threads> <seconds> <MB/s> <peak RSS MiB> <rows>"; parse prints one
+ * line per type: "<type> <M values/s> <MB/s>". */
+#include "buzz/csv.h"
+#include "buzz/types.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+static double now_s(void)
+{
+    return (double)buzz_now_ns() / 1e9;
+}
+
+static double peak_rss_mib(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss / 1024.0;
+}
+
+static int run_file(const char *mode, const char *path, unsigned threads)
+{
+    buzz_csv_options o;
+    memset(&o, 0, sizeof o);
+    o.threads = threads;
+    buzz_csv_reader *rd = NULL;
+    buzz_error err;
+    double t0 = now_s();
+    if (buzz_csv_reader_open(&rd, path, &o, &err) != BUZZ_OK) {
+        fprintf(stderr, "open: %s\n", err.message);
+        return 1;
+    }
+    int64_t rows = 0;
+    if (strcmp(mode, "infer") == 0) {
+        buzz_infer_options io;
+        memset(&io, 0, sizeof io);
+        io.delimiter = buzz_csv_reader_dialect(rd)->delimiter;
+        buzz_schema s;
+        if (buzz_schema_infer(rd, &io, threads, NULL, NULL, &s, &err) != BUZZ_OK) {
+            fprintf(stderr, "infer: %s\n", err.message);
+            return 1;
+        }
+        rows = s.row_count;
+        buzz_schema_free(&s);
+    } else {
+        for (;;) {
+            const buzz_csv_batch *b;
+            if (buzz_csv_reader_next(rd, &b, &err) != BUZZ_OK) {
+                fprintf(stderr, "read: %s\n", err.message);
+                return 1;
+            }
+            if (!b)
+                break;
+            rows += (int64_t)b->row_count;
+        }
+    }
+    double t = now_s() - t0;
+    struct stat st;
+    stat(path, &st);
+    buzz_csv_reader_close(rd);
+    printf("%s-t%u %.3f %.0f %.0f %lld\n", mode, threads, t, (double)st.st_size / 1e6 / t,
+           peak_rss_mib(), (long long)rows);
+    return 0;
+}
+
+static uint64_t rng = 0x2545F4914F6CDD1Dull;
+static uint64_t next_rand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+#define CELLS 4000000
+
+typedef struct gen_case {
+    const char *name;
+    buzz_type type;
+    int precision, scale;
+    buzz_date_order order;
+} gen_case;
+
+static size_t gen_value(const gen_case *g, char *out)
+{
+    uint64_t r = next_rand();
+    switch (g->type) {
+    case BUZZ_TYPE_BOOLEAN:
+        return (size_t)sprintf(out, "%s", r & 1 ? "true" : "false");
+    case BUZZ_TYPE_INT32:
+        return (size_t)sprintf(out, "%d", (int)(r % 2000000) - 1000000);
+    case BUZZ_TYPE_INT64:
+        return (size_t)sprintf(out, "%lld", (long long)(r >> 2) - (1ll << 61));
+    case BUZZ_TYPE_DECIMAL:
+        return (size_t)sprintf(out, "%lld.%02d", (long long)(r % 100000), (int)((r >> 20) % 100));
+    case BUZZ_TYPE_DOUBLE:
+        return (size_t)sprintf(out, "%.*g", (int)(r % 12) + 5,
+                               (double)(r >> 11) / (double)(1ull << 40) * 1000.0);
+    case BUZZ_TYPE_DATE:
+        if (g->order == BUZZ_DATE_YMD)
+            return (size_t)sprintf(out, "%04d-%02d-%02d", 1950 + (int)(r % 100),
+                                   1 + (int)((r >> 8) % 12), 1 + (int)((r >> 16) % 28));
+        return (size_t)sprintf(out, "%d/%d/%04d", 1 + (int)((r >> 8) % 12),
+                               1 + (int)((r >> 16) % 28), 1950 + (int)(r % 100));
+    case BUZZ_TYPE_TIMESTAMP_TZ:
+        return (size_t)sprintf(out, "%04d-%02d-%02dT%02d:%02d:%02d.%03d+02:00",
+                               1950 + (int)(r % 100), 1 + (int)((r >> 8) % 12),
+                               1 + (int)((r >> 16) % 28), (int)((r >> 24) % 24),
+                               (int)((r >> 32) % 60), (int)((r >> 40) % 60),
+                               (int)((r >> 48) % 1000));
+    case BUZZ_TYPE_TIMESTAMP:
+        return (size_t)sprintf(out, "%d/%d/%04d %d:%02d", 1 + (int)((r >> 8) % 12),
+                               1 + (int)((r >> 16) % 28), 1950 + (int)(r % 100),
+                               (int)((r >> 24) % 24), (int)((r >> 32) % 60));
+    default:
+        return (size_t)sprintf(out, "Some text %llu", (unsigned long long)(r % 100000));
+    }
+}
+
+static int run_parse(void)
+{
+    static const gen_case cases[] = {
+        {"boolean", BUZZ_TYPE_BOOLEAN, 0, 0, 0},
+        {"int32", BUZZ_TYPE_INT32, 0, 0, 0},
+        {"int64", BUZZ_TYPE_INT64, 0, 0, 0},
+        {"decimal(7,2)", BUZZ_TYPE_DECIMAL, 7, 2, 0},
+        {"double", BUZZ_TYPE_DOUBLE, 0, 0, 0},
+        {"date-iso", BUZZ_TYPE_DATE, 0, 0, BUZZ_DATE_YMD},
+        {"date-m/d/y", BUZZ_TYPE_DATE, 0, 0, BUZZ_DATE_MDY},
+        {"timestamp-iso-tz", BUZZ_TYPE_TIMESTAMP_TZ, 0, 0, BUZZ_DATE_YMD},
+        {"timestamp-excel", BUZZ_TYPE_TIMESTAMP, 0, 0, BUZZ_DATE_MDY},
+        {"varchar", BUZZ_TYPE_VARCHAR, 0, 0, 0},
+    };
+    char *data = malloc((size_t)CELLS * 40);
+    uint32_t *off = malloc(((size_t)CELLS + 1) * sizeof *off);
+    if (!data || !off)
+        return 1;
+    buzz_null_tokens nulls;
+    buzz_null_tokens_default(&nulls);
+    for (size_t k = 0; k < BUZZ_ARRAY_LEN(cases); k++) {
+        const gen_case *g = &cases[k];
+        size_t w = 0;
+        for (size_t i = 0; i < CELLS; i++) {
+            off[i] = (uint32_t)w;
+            w += gen_value(g, data + w);
+        }
+        off[CELLS] = (uint32_t)w;
+        buzz_column_def d;
+        memset(&d, 0, sizeof d);
+        d.type = g->type;
+        d.precision = g->precision;
+        d.scale = g->scale;
+        d.date_order = g->order;
+        d.name = (char *)g->name;
+        double best = 1e9;
+        uint64_t sink = 0;
+        for (int rep = 0; rep < 3; rep++) {
+            double t0 = now_s();
+            for (size_t i = 0; i < CELLS; i++) {
+                buzz_value v;
+                if (buzz_value_parse(&d, &nulls, data + off[i], off[i + 1] - off[i], false, &v) !=
+                    BUZZ_PARSE_OK) {
+                    fprintf(stderr, "%s: cannot parse '%.*s'\n", g->name,
+                            (int)(off[i + 1] - off[i]), data + off[i]);
+                    return 1;
+                }
+                sink += (uint64_t)v.v.i64 + v.is_null;
+            }
+            double t = now_s() - t0;
+            if (t < best)
+                best = t;
+        }
+        printf("%-18s %8.1f %8.0f   (checksum %llu)\n", g->name, CELLS / best / 1e6,
+               (double)w / best / 1e6, (unsigned long long)(sink & 0xffff));
+    }
+    free(data);
+    free(off);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "parse") == 0)
+        return run_parse();
+    if (argc == 4 && (strcmp(argv[1], "read") == 0 || strcmp(argv[1], "infer") == 0))
+        return run_file(argv[1], argv[2], (unsigned)atoi(argv[3]));
+    fprintf(stderr, "usage: bench_infer read|infer FILE THREADS | bench_infer parse\n");
+    return 2;
+}
