@@ -38,8 +38,10 @@
  *   for q in range(-342, 309):
  *       if q >= 0: b = (5**q).bit_length(); t = (5**q << 128) >> b
  *       else:      b = (5**-q).bit_length(); t = (1 << (127 + b)) // 5**-q
+ *       assert 1 << 127 <= t < 1 << 128
+ *       assert (q * 152170 + 65536000) // 65536 - 1000 == (b - 1 if q >= 0 else -b)
  *       print("{0x%016X, 0x%016X}," % (t >> 64, t & (1 << 64) - 1))
- * Every entry satisfies 2^127 <= T(q) < 2^128; truncation means T(q) <= exact < T(q) + 1. */
+ * Truncation means T(q) <= exact < T(q) + 1, which the rounding checks in eisel_lemire rely on. */
 static const uint64_t pow5_128[POW5_MAX_Q - POW5_MIN_Q + 1][2] = {
     {0xEEF453D6923BD65A, 0x113FAA2906A13B3F}, {0x9558B4661B6565F8, 0x4AC7CA59A424C507}, /* -342 */
     {0xBAAEE17FA23EBF76, 0x5D79BCF00D2DF649}, {0xE95A99DF8ACE6F53, 0xF4D82C2C107973DC}, /* -340 */
@@ -373,23 +375,6 @@ static const double exact_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6, 
                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-static const uint64_t pow10_u64[16] = {1ull,
-                                       10ull,
-                                       100ull,
-                                       1000ull,
-                                       10000ull,
-                                       100000ull,
-                                       1000000ull,
-                                       10000000ull,
-                                       100000000ull,
-                                       1000000000ull,
-                                       10000000000ull,
-                                       100000000000ull,
-                                       1000000000000ull,
-                                       10000000000000ull,
-                                       100000000000000ull,
-                                       1000000000000000ull};
-
 /* A number that matched the grammar: value = (int digits, then frac digits, as one integer)
  * * 10^(exp_explicit - frac_len). The digit pointers are borrowed from the caller's text. */
 typedef struct number {
@@ -481,8 +466,8 @@ static inline bool clinger(uint64_t w, int64_t q, double *out)
         *out = (double)w / exact_pow10[-q];
     } else if (q <= 22) {
         *out = (double)w * exact_pow10[q];
-    } else if (w <= (1ull << 53) / pow10_u64[q - 22]) {
-        *out = (double)(w * pow10_u64[q - 22]) * 1e22;
+    } else if (w <= (1ull << 53) / (uint64_t)exact_pow10[q - 22]) { /* 10^15 < 2^53: exact */
+        *out = (double)(w * (uint64_t)exact_pow10[q - 22]) * 1e22;
     } else {
         return false;
     }
@@ -609,6 +594,7 @@ static int64_t dec_load(decimal *a, const number *n)
  * remainder n < 10 * 2^k (fits 64 bits); digits past DEC_CAP only feed the sticky flag. */
 static void dec_shr(decimal *a, unsigned k)
 {
+    BUZZ_ASSERT(a->nd > 0 && k >= 1 && k <= 60);
     const uint64_t mask = (1ull << k) - 1;
     size_t r = 0, w = 0;
     uint64_t n = 0;
@@ -636,6 +622,7 @@ static void dec_shr(decimal *a, unsigned k)
  * nd + 19 (scratch past DEC_CAP), then moved to the front and capped. */
 static void dec_shl(decimal *a, unsigned k)
 {
+    BUZZ_ASSERT(a->nd <= DEC_CAP && k >= 1 && k <= 60);
     size_t r = a->nd, w = a->nd + 19;
     uint64_t n = 0;
     while (r > 0) { /* w = r + 19 > r: only digits already read are overwritten */
@@ -754,7 +741,8 @@ static BUZZ_NOINLINE uint64_t long_mantissa(const number *n, int64_t *out_q, boo
 static bool equal_nocase(const unsigned char *p, const char *lower, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if ((p[i] | 0x20) != (unsigned char)lower[i]) /* | 0x20 lowercases ASCII letters only */
+        /* c | 0x20 is a given lowercase letter only when c is that letter or its capital. */
+        if ((p[i] | 0x20) != (unsigned char)lower[i])
             return false;
     }
     return true;
@@ -770,6 +758,8 @@ static BUZZ_NOINLINE buzz_parse_result parse_special(const unsigned char *p, siz
     return BUZZ_PARSE_INVALID;
 }
 
+/* One function, a little over 80 lines, on purpose: the grammar scan and the fast paths share
+ * locals that stay in registers; everything rare is out of line. */
 buzz_parse_result buzz_parse_double(const char *s, size_t len, double *out)
 {
     if (BUZZ_UNLIKELY(len == 0))
