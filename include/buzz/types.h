@@ -55,7 +55,8 @@ typedef enum buzz_parse_result {
  * no grouping. The result is correctly rounded (round-half-even), like glibc's strtod in the C
  * locale: an Eisel-Lemire fast path, with an exact big-decimal fallback for the rare hard cases.
  * Overflow gives +-inf and BUZZ_PARSE_OVERFLOW (so inference can refuse it); underflow gives a
- * correctly rounded subnormal or zero and BUZZ_PARSE_OK. */
+ * correctly rounded subnormal or zero and BUZZ_PARSE_OK. A written "inf"/"infinity" is
+ * BUZZ_PARSE_OK; "-nan" has its sign bit set (as glibc). On BUZZ_PARSE_INVALID *out is untouched. */
 buzz_parse_result buzz_parse_double(const char *s, size_t len, double *out);
 
 /* ---------------------------------------------------------------------------------------------

@@ -126,6 +126,7 @@ static inline uint64_t mix64(uint64_t x)
     return x;
 }
 
+/* s must have at least 7 readable bytes past s + len. */
 static uint64_t hash_bytes(const char *s, size_t len)
 {
     uint64_t h = 0x9E3779B97F4A7C15ull ^ (len * 0xff51afd7ed558ccdull);
@@ -136,8 +137,15 @@ static uint64_t hash_bytes(const char *s, size_t len)
         h = (h ^ mix64(w)) * 0xbf58476d1ce4e5b9ull;
     }
     if (i < len) {
-        uint64_t w = 0;
-        memcpy(&w, s + i, len - i);
+        /* Cell bytes have 64 readable bytes past their end (buzz_csv_batch.data): load a whole
+         * word and keep the len - i bytes that belong to the value (little-endian order). */
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w >>= 64 - 8 * (len - i);
+#else
+        w &= ~0ull >> (64 - 8 * (len - i));
+#endif
         h = (h ^ mix64(w ^ 0x5555)) * 0xbf58476d1ce4e5b9ull;
     }
     return mix64(h);
