@@ -12,11 +12,11 @@ SAN      ?=
 CPPFLAGS := -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(EXTRA_CPPFLAGS)
 CFLAGS   := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla -pthread \
             $(OPT) $(SAN) -MMD -MP $(EXTRA_CFLAGS)
-LDLIBS   := -ljansson -lzstd -lz -lm -pthread
+LDLIBS   := -ljansson -lsnappy -llz4 -lzstd -lz -lm -pthread
 DUCKDB_CPPFLAGS := -isystem $(DEPS)/duckdb/include
 DUCKDB_LIBS     := -L$(abspath $(DEPS)/duckdb/lib) -Wl,-rpath,$(abspath $(DEPS)/duckdb/lib) -lduckdb
 
-LIB_SRCS := $(sort $(wildcard src/util/*.c src/csv/*.c src/types/*.c src/convert/*.c))
+LIB_SRCS := $(sort $(wildcard src/util/*.c src/csv/*.c src/types/*.c src/parquet/*.c src/convert/*.c))
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 TEST_SRCS := $(sort $(wildcard tests/test_*.c))
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
