@@ -51,8 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     check(infer(path, 2, &s2), "second inference failed");
     char *j1 = NULL, *j2 = NULL;
-    check(buzz_schema_to_json(&s1, true, &j1, NULL) == BUZZ_OK, "to_json");
-    check(buzz_schema_to_json(&s2, true, &j2, NULL) == BUZZ_OK, "to_json 2");
+    check(buzz_schema_to_json(&s1, BUZZ_SCHEMA_JSON_STATS, &j1, NULL) == BUZZ_OK, "to_json");
+    check(buzz_schema_to_json(&s2, BUZZ_SCHEMA_JSON_STATS, &j2, NULL) == BUZZ_OK, "to_json 2");
     check(strcmp(j1, j2) == 0, "schema depends on the thread count");
 
     /* Every cell reads without a reject under the inferred schema. */

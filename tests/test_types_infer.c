@@ -339,8 +339,8 @@ static void test_infer_last_row_decides(void **state)
     assert_string_equal(got, "int32|decimal(4,1)|varchar|date/dmy|varchar|int64");
     assert_int_equal(s1.row_count, (int64_t)rows);
     char *j1, *j2;
-    assert_int_equal(buzz_schema_to_json(&s1, true, &j1, NULL), BUZZ_OK);
-    assert_int_equal(buzz_schema_to_json(&s2, true, &j2, NULL), BUZZ_OK);
+    assert_int_equal(buzz_schema_to_json(&s1, BUZZ_SCHEMA_JSON_STATS, &j1, NULL), BUZZ_OK);
+    assert_int_equal(buzz_schema_to_json(&s2, BUZZ_SCHEMA_JSON_STATS, &j2, NULL), BUZZ_OK);
     assert_string_equal(j1, j2);
     /* Distinct estimate of a unique column is within 5%. */
     int64_t de = s1.columns[0].distinct_estimate;
@@ -382,7 +382,7 @@ static void test_schema_roundtrip(void **state)
     buzz_schema s;
     infer_text(csv, strlen(csv), NULL, 1, &s);
     char *json;
-    assert_int_equal(buzz_schema_to_json(&s, true, &json, NULL), BUZZ_OK);
+    assert_int_equal(buzz_schema_to_json(&s, BUZZ_SCHEMA_JSON_STATS, &json, NULL), BUZZ_OK);
     assert_non_null(strstr(json, "\"type\": \"decimal(6,2)\""));
     assert_non_null(strstr(json, "\"format\": \"dmy\""));
     assert_non_null(strstr(json, "\"unit\": \"$\""));

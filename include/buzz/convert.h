@@ -4,8 +4,9 @@
  * to a temporary file so it can be read twice; compressed inputs are decompressed twice. When a
  * user schema gives the type of every included column, the first pass is skipped.
  *
- * Outputs: ".csv" (a clean RFC 4180 UTF-8 CSV with the typed values in canonical form: ISO dates,
- * '.' decimal mark, no grouping or units, "true"/"false"). The output and the rejects file appear
+ * Outputs: ".parquet" (typed, compressed; buzz/parquet.h) or ".csv" (a clean RFC 4180 UTF-8 CSV
+ * with the typed values in canonical form: ISO dates, '.' decimal mark, no grouping or units,
+ * "true"/"false"). The Parquet footer carries the schema document as "buzz.schema". The output and the rejects file appear
  * atomically (temp file, fsync, rename); on any failure or cancellation nothing is left behind.
  *
  * Thread-safety: a conversion runs on the caller's thread (plus the reader's worker threads); any
@@ -14,12 +15,14 @@
 #define BUZZ_CONVERT_H
 
 #include "buzz/csv.h"
+#include "buzz/parquet.h"
 #include "buzz/types.h"
 #include "buzz/util.h"
 
 typedef enum buzz_output_format {
     BUZZ_OUTPUT_AUTO = 0, /* from the output path's extension */
     BUZZ_OUTPUT_CSV,
+    BUZZ_OUTPUT_PARQUET,
 } buzz_output_format;
 
 typedef enum buzz_convert_phase {
@@ -35,6 +38,7 @@ typedef struct buzz_convert_options {
     const buzz_schema *user_schema; /* a schema document to apply; NULL = infer everything */
     buzz_csv_options csv;         /* reading options (progress/cancel fields are set by convert) */
     buzz_infer_options infer;     /* typing options (delimiter is set from the dialect) */
+    buzz_parquet_options parquet; /* codec, row groups... (metadata_json is set by convert) */
     const char *tmp_dir;          /* for the stdin spill; NULL = $TMPDIR or /tmp */
     /* Progress, from the caller's thread: phase, decoded bytes done of the input, total (-1 when
      * unknown). NULL = none. */

@@ -328,6 +328,9 @@ typedef struct buzz_schema {
     char *source_name;        /* owned; "" if unknown */
     int64_t source_bytes;     /* -1 = unknown */
     int64_t row_count;        /* data rows; -1 = unknown */
+    int64_t reject_count;     /* values rejected by a conversion; -1 = not converted (0 when zeroed:
+                                 written only by a conversion, see has_rejects) */
+    bool has_rejects;
     bool has_dialect;         /* written documents: the "csv" section, how the file was read */
     buzz_csv_dialect dialect;
     bool has_csv;             /* read documents: the "csv" section as reader options (what it
@@ -348,8 +351,11 @@ BUZZ_NODISCARD buzz_status buzz_schema_init_columns(buzz_schema *s, size_t n, bu
  * The original text goes to header. names may be NULL (no header). */
 BUZZ_NODISCARD buzz_status buzz_schema_set_names(buzz_schema *s, const buzz_str *names,
                                                  buzz_error *err);
-/* The document as JSON text (owned, buzz_free). with_stats adds inference facts per column. */
-BUZZ_NODISCARD buzz_status buzz_schema_to_json(const buzz_schema *s, bool with_stats,
+/* The document as JSON text (owned, buzz_free). Flags: BUZZ_SCHEMA_JSON_STATS adds inference facts
+ * per column; BUZZ_SCHEMA_JSON_COMPACT writes it on one line (for Parquet metadata). */
+#define BUZZ_SCHEMA_JSON_STATS 1u
+#define BUZZ_SCHEMA_JSON_COMPACT 2u
+BUZZ_NODISCARD buzz_status buzz_schema_to_json(const buzz_schema *s, unsigned flags,
                                                char **out_json, buzz_error *err);
 /* Read a schema document. Errors name the JSON line/column or the field and what was expected.
  * Columns may leave out anything but a name or a position. */

@@ -15,13 +15,17 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: buzz convert INPUT -o OUTPUT [options]\n\n"
-            "Convert a CSV file into a clean, typed file. Every value of the input is read to\n"
+            "Convert a CSV file into typed Parquet (or a clean, typed CSV). Every value of the input is read to\n"
             "decide each column's type, then every value is converted; values that do not fit a\n"
             "type given in --schema become empty (NULL) and are listed with --rejects.\n"
             "INPUT may be - for standard input, and may be .gz or .zst compressed.\n\n"
             "Options:\n"
-            "  -o, --output FILE  output file; its extension picks the format: .csv (RFC 4180,\n"
-            "                     UTF-8, typed values in canonical form)\n"
+            "  -o, --output FILE  output file; its extension picks the format: .parquet (typed,\n"
+            "                     compressed) or .csv (RFC 4180, UTF-8, typed values in\n"
+            "                     canonical form)\n"
+            "  --compression C    Parquet codec: snappy (default), zstd, lz4, gzip, none;\n"
+            "                     zstd:LEVEL (1-22) or gzip:LEVEL (1-9) set a level\n"
+            "  --row-group-size N rows per Parquet row group (default %d)\n"
             "  --schema FILE      a schema document (docs/schema.md, e.g. edited output of\n"
             "                     `buzz sniff --json`): types, formats, names, descriptions\n"
             "  --rejects FILE     write values that did not fit their type as CSV\n"
@@ -29,7 +33,32 @@ static void usage(FILE *out)
             "  --json             print the summary as JSON on stdout\n"
             "  -q, --quiet        no summary on stderr\n"
             "  -h, --help         show this help\n\n%s\n%s",
-            buzz_cli_csv_options_help(), buzz_cli_type_options_help());
+            BUZZ_PARQUET_DEFAULT_ROW_GROUP_ROWS, buzz_cli_csv_options_help(),
+            buzz_cli_type_options_help());
+}
+
+static int parse_compression(const char *v, buzz_parquet_options *p)
+{
+    char name[32];
+    const char *colon = strchr(v, ':');
+    size_t n = colon ? (size_t)(colon - v) : strlen(v);
+    if (n >= sizeof name)
+        return buzz_cli_usage_error("convert", "unknown compression \"%.40s\"", v);
+    memcpy(name, v, n);
+    name[n] = '\0';
+    buzz_error err;
+    if (buzz_parquet_codec_parse(name, &p->codec, &err) != BUZZ_OK)
+        return buzz_cli_usage_error("convert", "--compression: %s", err.message);
+    if (colon) {
+        uint64_t level;
+        int max = p->codec == BUZZ_PARQUET_ZSTD ? 22 : p->codec == BUZZ_PARQUET_GZIP ? 9 : 0;
+        if (max == 0)
+            return buzz_cli_usage_error("convert", "only zstd and gzip take a level");
+        if (!buzz_cli_parse_u64(colon + 1, &level) || level < 1 || level > (uint64_t)max)
+            return buzz_cli_usage_error("convert", "the %s level must be 1 to %d", name, max);
+        p->level = (int)level;
+    }
+    return 0;
 }
 
 static char *read_text_file(const char *path, size_t *out_len, buzz_error *err)
@@ -97,7 +126,7 @@ static int print_json(const buzz_convert_summary *s, const char *output)
 {
     char *doc = NULL;
     buzz_error err;
-    if (buzz_schema_to_json(&s->schema, true, &doc, &err) != BUZZ_OK)
+    if (buzz_schema_to_json(&s->schema, BUZZ_SCHEMA_JSON_STATS, &doc, &err) != BUZZ_OK)
         return buzz_cli_report("convert", &err);
     json_error_t je;
     json_t *schema = json_loads(doc, 0, &je);
@@ -161,6 +190,21 @@ int buzz_cli_convert(int argc, char **argv)
         } else if (strcmp(a, "--rejects") == 0) {
             slot = &o.rejects_path;
             name = "--rejects";
+        } else if (strcmp(a, "--compression") == 0 || strncmp(a, "--compression=", 14) == 0) {
+            const char *v = a[13] == '=' ? a + 14 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v)
+                return buzz_cli_usage_error("convert", "--compression needs a codec");
+            int rc = parse_compression(v, &o.parquet);
+            if (rc)
+                return rc;
+            continue;
+        } else if (strcmp(a, "--row-group-size") == 0 || strncmp(a, "--row-group-size=", 17) == 0) {
+            const char *v = a[16] == '=' ? a + 17 : (i + 1 < argc ? argv[++i] : NULL);
+            uint64_t rows;
+            if (!v || !buzz_cli_parse_u64(v, &rows) || rows < 1 || rows > ((uint64_t)1 << 40))
+                return buzz_cli_usage_error("convert", "--row-group-size expects a number of rows");
+            o.parquet.row_group_rows = (int64_t)rows;
+            continue;
         } else if (strncmp(a, "--output=", 9) == 0) {
             o.output = a + 9;
             continue;

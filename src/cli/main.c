@@ -13,7 +13,7 @@ typedef struct subcommand {
 } subcommand;
 
 static const subcommand commands[] = {
-    {"convert", "convert a CSV file into a clean, typed file", buzz_cli_convert},
+    {"convert", "convert a CSV file into typed, compressed Parquet (or clean CSV)", buzz_cli_convert},
     {"sniff", "detect a CSV file's encoding, dialect, header and columns", buzz_cli_sniff},
     {NULL, NULL, NULL},
 };

@@ -187,7 +187,7 @@ static int print_json(const char *path, buzz_csv_reader *rd, const preview *pv,
     const buzz_csv_dialect *d = buzz_csv_reader_dialect(rd);
     char *doc = NULL;
     buzz_error err;
-    if (buzz_schema_to_json(sc, true, &doc, &err) != BUZZ_OK)
+    if (buzz_schema_to_json(sc, BUZZ_SCHEMA_JSON_STATS, &doc, &err) != BUZZ_OK)
         return buzz_cli_report("sniff", &err);
     json_error_t je;
     json_t *root = json_loads(doc, 0, &je);

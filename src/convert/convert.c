@@ -225,10 +225,12 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
     if (fmt == BUZZ_OUTPUT_AUTO) {
         if (ends_with(opts->output, ".csv"))
             fmt = BUZZ_OUTPUT_CSV;
+        else if (ends_with(opts->output, ".parquet") || ends_with(opts->output, ".pq"))
+            fmt = BUZZ_OUTPUT_PARQUET;
         else
             return buzz_error_set(err, BUZZ_ERR_ARG,
-                                  "cannot tell the output format from \"%.200s\": this version "
-                                  "writes .csv (Parquet output comes with the Parquet writer)",
+                                  "cannot tell the output format from \"%.200s\": name it "
+                                  ".parquet or .csv",
                                   opts->output);
     }
     conv c;
@@ -242,6 +244,7 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
     buzz_typed_batch tb;
     memset(&tb, 0, sizeof tb);
     buzz_csv_out *w = NULL;
+    buzz_parquet_writer *pw = NULL;
     buzz_schema *sc = &out->schema;
     buzz_status st = BUZZ_OK;
 
@@ -316,7 +319,11 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
     if (opts->rejects_path &&
         (st = buzz_buf_append(&c.rejects_buf, "line,column,value,reason\r\n", 26, err)) != BUZZ_OK)
         goto done;
-    if ((st = buzz_csv_out_open(&w, opts->output, sc, err)) != BUZZ_OK)
+    if (fmt == BUZZ_OUTPUT_PARQUET)
+        st = buzz_parquet_writer_open(&pw, opts->output, sc, &opts->parquet, err);
+    else
+        st = buzz_csv_out_open(&w, opts->output, sc, err);
+    if (st != BUZZ_OK)
         goto done;
     int64_t rows = 0;
     for (;;) {
@@ -333,7 +340,8 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
                 *err = c.rejects_err;
             goto done;
         }
-        if ((st = buzz_csv_out_write(w, &tb, err)) != BUZZ_OK)
+        st = pw ? buzz_parquet_writer_write(pw, &tb, err) : buzz_csv_out_write(w, &tb, err);
+        if (st != BUZZ_OK)
             goto done;
         rows += (int64_t)b->row_count;
     }
@@ -344,7 +352,24 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
                                          err)) != BUZZ_OK)
             goto done;
     }
-    if ((st = buzz_csv_out_commit(w, &out->output_bytes, err)) != BUZZ_OK)
+    out->rows = rows;
+    out->rejects = c.rejects;
+    sc->row_count = rows;
+    sc->has_rejects = true;
+    sc->reject_count = c.rejects;
+    if (pw) {
+        char *json = NULL;
+        st = buzz_schema_to_json(sc, BUZZ_SCHEMA_JSON_STATS | BUZZ_SCHEMA_JSON_COMPACT, &json, err);
+        if (st != BUZZ_OK)
+            goto done;
+        st = buzz_parquet_writer_set_metadata(pw, json, err);
+        buzz_free(json);
+        if (st == BUZZ_OK)
+            st = buzz_parquet_writer_commit(pw, &out->output_bytes, err);
+    } else {
+        st = buzz_csv_out_commit(w, &out->output_bytes, err);
+    }
+    if (st != BUZZ_OK)
         goto done;
     if (opts->rejects_path && (st = buzz_atomic_file_commit(&c.rejects_file, err)) != BUZZ_OK)
         goto done;
@@ -354,6 +379,7 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
     out->write_ns = buzz_now_ns() - t1;
 done:
     buzz_csv_out_close(w); /* removes the temp file unless committed */
+    buzz_parquet_writer_close(pw);
     buzz_atomic_file_abort(&c.rejects_file);
     buzz_buf_free(&c.rejects_buf);
     buzz_typed_batch_free(&tb);

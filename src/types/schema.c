@@ -203,9 +203,10 @@ static int set_new(json_t *obj, const char *key, json_t *v)
     return v ? json_object_set_new(obj, key, v) : -1;
 }
 
-buzz_status buzz_schema_to_json(const buzz_schema *s, bool with_stats, char **out_json,
+buzz_status buzz_schema_to_json(const buzz_schema *s, unsigned flags, char **out_json,
                                 buzz_error *err)
 {
+    bool with_stats = (flags & BUZZ_SCHEMA_JSON_STATS) != 0;
     *out_json = NULL;
     json_t *root = json_object();
     int bad = root ? 0 : 1;
@@ -219,6 +220,9 @@ buzz_status buzz_schema_to_json(const buzz_schema *s, bool with_stats, char **ou
                                                               : json_null());
             bad |= set_new(src, "rows", s->row_count >= 0 ? json_integer(s->row_count)
                                                           : json_null());
+            if (s->has_rejects)
+                bad |= set_new(src, "rejects", json_integer(s->reject_count));
+            bad |= set_new(src, "buzz_version", json_string(BUZZ_VERSION));
         }
         bad |= set_new(root, "context", json_string(s->context ? s->context : ""));
         if (s->has_dialect) {
@@ -291,7 +295,9 @@ buzz_status buzz_schema_to_json(const buzz_schema *s, bool with_stats, char **ou
             }
         }
     }
-    char *text = bad ? NULL : json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    size_t jf = JSON_PRESERVE_ORDER |
+                ((flags & BUZZ_SCHEMA_JSON_COMPACT) ? JSON_COMPACT : JSON_INDENT(2));
+    char *text = bad ? NULL : json_dumps(root, jf);
     json_decref(root);
     if (!text)
         return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory writing the schema document");
