@@ -530,6 +530,84 @@ static void test_value_parse(void **state)
     assert_string_equal(t, "-inf");
 }
 
+/* Property: random typed values printed in canonical form (and in other styles) parse back to
+ * the same value. */
+static void test_roundtrip_property(void **state)
+{
+    (void)state;
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    buzz_null_tokens nt;
+    buzz_null_tokens_default(&nt);
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        /* int64 */
+        int64_t v = (int64_t)x >> (x % 60);
+        char text[64];
+        int n = snprintf(text, sizeof text, "%lld", (long long)v);
+        buzz_num num;
+        int64_t back;
+        assert_true(buzz_num_scan(text, (size_t)n, BUZZ_NUM_DOT, &num));
+        assert_int_equal(buzz_num_to_int64(&num, &back), BUZZ_PARSE_OK);
+        assert_true(back == v);
+        /* decimal(18, s) in every style, with grouping */
+        int scale = (int)(x >> 60) % 8;
+        buzz_i128 q = (buzz_i128)((int64_t)(x >> 8) % 100000000000000ll);
+        char dec[48];
+        size_t dl = buzz_format_decimal(q, scale, dec);
+        buzz_i128 qb;
+        assert_true(buzz_num_scan(dec, dl, BUZZ_NUM_DOT, &num));
+        assert_int_equal(buzz_num_to_decimal(&num, 18, scale, &qb), BUZZ_PARSE_OK);
+        assert_true(qb == q);
+        /* The same value written 1.234.567,89 style. */
+        char grouped[64];
+        size_t gw = 0, k = 0;
+        if (dec[0] == '-')
+            grouped[gw++] = dec[k++];
+        size_t int_end = k;
+        while (int_end < dl && dec[int_end] != '.')
+            int_end++;
+        for (size_t j = k; j < int_end; j++) {
+            grouped[gw++] = dec[j];
+            size_t left = int_end - j - 1;
+            if (left > 0 && left % 3 == 0)
+                grouped[gw++] = '.';
+        }
+        if (int_end < dl) {
+            grouped[gw++] = ',';
+            memcpy(grouped + gw, dec + int_end + 1, dl - int_end - 1);
+            gw += dl - int_end - 1;
+        }
+        assert_true(buzz_num_scan(grouped, gw, BUZZ_NUM_COMMA_GROUP_DOT, &num));
+        assert_int_equal(buzz_num_to_decimal(&num, 18, scale, &qb), BUZZ_PARSE_OK);
+        assert_true(qb == q);
+        /* double: shortest text reads back exactly */
+        uint64_t bits = x;
+        double d;
+        memcpy(&d, &bits, 8);
+        if (d == d && d - d == 0) {
+            char dt[32];
+            size_t tl = buzz_format_double(d, dt);
+            double db;
+            assert_int_equal(buzz_parse_double(dt, tl, &db), BUZZ_PARSE_OK);
+            assert_true(memcmp(&db, &d, 8) == 0);
+        }
+        /* dates and timestamps through the cell parser */
+        buzz_column_def cd;
+        memset(&cd, 0, sizeof cd);
+        cd.type = BUZZ_TYPE_TIMESTAMP;
+        int64_t lo = (int64_t)buzz_days_from_civil(1, 1, 1) * 86400000000ll;
+        int64_t hi = (int64_t)buzz_days_from_civil(9999, 12, 31) * 86400000000ll;
+        int64_t us = lo + (int64_t)(x % (uint64_t)(hi - lo));
+        char ts[BUZZ_DT_FORMAT_MAX];
+        size_t tsl = buzz_format_timestamp(us, false, ts);
+        buzz_value val;
+        assert_int_equal(buzz_value_parse(&cd, &nt, ts, tsl, false, &val), BUZZ_PARSE_OK);
+        assert_true(val.v.i64 == us);
+    }
+}
+
 static void test_type_names(void **state)
 {
     (void)state;
@@ -561,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_infer_options),    cmocka_unit_test(test_infer_last_row_decides),
         cmocka_unit_test(test_names),            cmocka_unit_test(test_schema_roundtrip),
         cmocka_unit_test(test_value_parse),      cmocka_unit_test(test_type_names),
+        cmocka_unit_test(test_roundtrip_property),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
