@@ -110,6 +110,17 @@ if ! diff -q <(tail -n +2 many.csv | awk -F, '{ printf "%s\t%s\t%s\t%s\n", $1, $
     echo "FAIL many: the readers' values differ from the CSV"; fails=$((fails + 1))
 fi
 
+# One column x 10,000,000 rows: counts, sums and the statistics DuckDB reads from the footer.
+awk 'BEGIN { print "v"; for (i = 0; i < 10000000; i++) print i % 1000003 }' >tall.csv
+check convert-tall 0 "$bin" convert tall.csv -o tall.parquet -q
+check query-tall 0 "$pq_duckdb_tool" --query "SELECT count(*), sum(v), min(v), max(v) FROM read_parquet('tall.parquet')"
+same tall-values out.txt '10000000	4999995000405	0	1000002'
+check query-tall-filter 0 "$pq_duckdb_tool" --query "SELECT count(*) FROM read_parquet('tall.parquet') WHERE v = 777"
+same tall-filter out.txt '10'
+check query-tall-groups 0 "$pq_duckdb_tool" --query "SELECT count(DISTINCT row_group_id) > 1, bool_and(stats_min_value IS NOT NULL) FROM parquet_metadata('tall.parquet')"
+same tall-groups out.txt 'true	true'
+rm -f tall.csv
+
 # A wide file: 300 columns.
 awk 'BEGIN { for (l = 0; l < 3; l++) { for (c = 0; c < 300; c++) printf (l ? "%d" : "c%d") (c < 299 ? "," : "\n"), (l ? c * l : c) } }' >wide.csv
 check convert-wide 0 "$bin" convert wide.csv -o wide.parquet -q && agree readers-wide wide.parquet

@@ -38,6 +38,7 @@
  * Usage:
  *   duckdb_parquet_dump FILE                    print the dump of FILE
  *   duckdb_parquet_dump --write OUT CODEC SQL [OPTIONS]
+ *   duckdb_parquet_dump --query SQL      (rows as TAB-separated text, for counts and sums)
  *       run COPY (SQL) TO 'OUT' (FORMAT parquet, COMPRESSION CODEC[, OPTIONS]) to make test files;
  *       CODEC is one word such as uncompressed, snappy, gzip, zstd, lz4_raw; OPTIONS is more COPY
  *       options verbatim (such as "ROW_GROUP_SIZE 1000, PARQUET_VERSION v2").
@@ -615,12 +616,61 @@ done:
     return rc;
 }
 
+/* --query: run SQL and print each row's values as text, TAB-separated (NULL as \N). For checks
+ * on files too big to dump (counts, sums, metadata). */
+static int run_query(duckdb_connection con, const char *sql)
+{
+    char *wrapped = NULL;
+    size_t wlen = 0;
+    FILE *q = open_memstream(&wrapped, &wlen);
+    if (!q)
+        return 1;
+    fprintf(q, "SELECT COLUMNS(*)::VARCHAR FROM (%s)", sql);
+    fclose(q);
+    duckdb_result res;
+    if (duckdb_query(con, wrapped, &res) == DuckDBError) {
+        fprintf(stderr, "duckdb_parquet_dump: %s\n", duckdb_result_error(&res));
+        duckdb_destroy_result(&res);
+        free(wrapped);
+        return 1;
+    }
+    free(wrapped);
+    idx_t cols = duckdb_column_count(&res);
+    for (;;) {
+        duckdb_data_chunk chunk = duckdb_fetch_chunk(res);
+        if (!chunk)
+            break;
+        idx_t rows = duckdb_data_chunk_get_size(chunk);
+        for (idx_t r = 0; r < rows; r++) {
+            for (idx_t c = 0; c < cols; c++) {
+                duckdb_vector v = duckdb_data_chunk_get_vector(chunk, c);
+                uint64_t *valid = duckdb_vector_get_validity(v);
+                if (c)
+                    fputc('\t', stdout);
+                if (valid && !duckdb_validity_row_is_valid(valid, r)) {
+                    fputs("\\N", stdout);
+                    continue;
+                }
+                duckdb_string_t *strs = (duckdb_string_t *)duckdb_vector_get_data(v);
+                fwrite(duckdb_string_t_data(&strs[r]), 1, duckdb_string_t_length(strs[r]), stdout);
+            }
+            fputc('\n', stdout);
+        }
+        duckdb_destroy_data_chunk(&chunk);
+    }
+    duckdb_destroy_result(&res);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     bool is_write = argc >= 2 && strcmp(argv[1], "--write") == 0;
-    if (is_write ? (argc != 5 && argc != 6) : (argc != 2 || argv[1][0] == '\0')) {
+    bool is_query = argc >= 2 && strcmp(argv[1], "--query") == 0;
+    if (is_write ? (argc != 5 && argc != 6)
+                 : is_query ? argc != 3 : (argc != 2 || argv[1][0] == '\0')) {
         fprintf(stderr, "usage: duckdb_parquet_dump FILE\n"
-                        "       duckdb_parquet_dump --write OUT CODEC SQL [OPTIONS]\n");
+                        "       duckdb_parquet_dump --write OUT CODEC SQL [OPTIONS]\n"
+                        "       duckdb_parquet_dump --query SQL\n");
         return 2;
     }
     duckdb_database db = NULL;
@@ -629,6 +679,8 @@ int main(int argc, char **argv)
     if (open_db(&db, &con)) {
         if (is_write)
             rc = write_parquet(con, argv[2], argv[3], argv[4], argc == 6 ? argv[5] : "");
+        else if (is_query)
+            rc = run_query(con, argv[2]);
         else
             rc = dump_parquet(con, argv[1]);
     }
