@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const buzz_csv_batch *b;
         if (buzz_csv_reader_next(rd, &b, NULL) != BUZZ_OK || !b)
             break;
-        check(buzz_typed_batch_fill(&tb, b, &s1, NULL, NULL, NULL) == BUZZ_OK, "fill");
+        check(buzz_typed_batch_fill(&tb, b, &s1, 2, NULL, NULL, NULL) == BUZZ_OK, "fill");
         if (tb.reject_count != 0) {
             fprintf(stderr, "schema: %s\n", j1);
             check(false, "a value was rejected under its inferred type");

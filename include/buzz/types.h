@@ -454,11 +454,14 @@ typedef struct buzz_typed_batch {
 } buzz_typed_batch;
 
 void buzz_typed_batch_free(buzz_typed_batch *tb); /* accepts a zeroed struct */
-/* Parse every included column of `in` according to `schema` into tb (reallocating as needed).
- * Rejected values become NULL and are passed to on_reject (may be NULL) in row order per column.
- * Fails only with BUZZ_ERR_NOMEM or BUZZ_ERR_LIMIT (a text column over 4 GiB in one batch). */
+/* Parse every included column of `in` according to `schema` into tb (reallocating as needed),
+ * columns spread over up to `threads` threads. Rejected values become NULL and are passed to
+ * on_reject (may be NULL) column by column, in row order within a column, from the caller's
+ * thread: when some column has a user-given type (rejects are possible), columns are parsed in
+ * the caller's thread so the order is deterministic. Fails only with BUZZ_ERR_NOMEM or
+ * BUZZ_ERR_LIMIT (a text column over 4 GiB in one batch). */
 BUZZ_NODISCARD buzz_status buzz_typed_batch_fill(buzz_typed_batch *tb, const buzz_csv_batch *in,
-                                                 const buzz_schema *schema,
+                                                 const buzz_schema *schema, unsigned threads,
                                                  buzz_reject_fn on_reject, void *user,
                                                  buzz_error *err);
 

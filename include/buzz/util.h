@@ -169,6 +169,13 @@ const char *buzz_simd_name(buzz_simd s); /* "auto", "scalar", "avx2", "avx512" *
 BUZZ_NODISCARD buzz_status buzz_simd_parse(const char *name, buzz_simd *out, buzz_error *err);
 unsigned buzz_cpu_count(void); /* online CPUs, at least 1 */
 
+/* Run fn(ctx, i) for every i in [0, n) on up to `threads` threads (the caller's included), items
+ * handed out one at a time (dynamic balance: good for columns of uneven cost). Returns when all are
+ * done. With threads <= 1 or n <= 1 everything runs in the caller. If a thread cannot be started,
+ * the remaining threads (at least the caller) do the work. fn must be thread-safe across
+ * different i. */
+void buzz_parallel_for(size_t n, unsigned threads, void (*fn)(void *ctx, size_t i), void *ctx);
+
 /* ---------------------------------------------------------------------------------------------
  * Atomic output file: written as "<dest>.tmp.<pid>.<n>" in the destination's directory, then
  * fsync + rename + directory fsync on commit. abort unlinks the temp file (no-op after commit). */

@@ -319,20 +319,24 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
     if (opts->rejects_path &&
         (st = buzz_buf_append(&c.rejects_buf, "line,column,value,reason\r\n", 26, err)) != BUZZ_OK)
         goto done;
+    buzz_parquet_options po = opts->parquet;
+    if (po.threads == 0)
+        po.threads = ro.threads ? ro.threads : buzz_cpu_count();
     if (fmt == BUZZ_OUTPUT_PARQUET)
-        st = buzz_parquet_writer_open(&pw, opts->output, sc, &opts->parquet, err);
+        st = buzz_parquet_writer_open(&pw, opts->output, sc, &po, err);
     else
         st = buzz_csv_out_open(&w, opts->output, sc, err);
     if (st != BUZZ_OK)
         goto done;
     int64_t rows = 0;
+    unsigned threads = ro.threads ? ro.threads : buzz_cpu_count();
     for (;;) {
         const buzz_csv_batch *b;
         if ((st = buzz_csv_reader_next(rd, &b, err)) != BUZZ_OK)
             goto done;
         if (!b)
             break;
-        if ((st = buzz_typed_batch_fill(&tb, b, sc, on_reject, &c, err)) != BUZZ_OK)
+        if ((st = buzz_typed_batch_fill(&tb, b, sc, threads, on_reject, &c, err)) != BUZZ_OK)
             goto done;
         if (c.rejects_st != BUZZ_OK) {
             st = c.rejects_st;

@@ -806,34 +806,74 @@ static size_t buffered_bytes(const buzz_parquet_writer *w)
     return n;
 }
 
+typedef struct stage_job {
+    buzz_parquet_writer *w;
+    const buzz_typed_batch *tb;
+    size_t from, n;
+    buzz_status *st;
+    buzz_error *errs;
+} stage_job;
+
+/* One column's share of a batch slice: stage rows in steps that never overfill a page. */
+static void stage_column(void *ctx, size_t i)
+{
+    stage_job *j = ctx;
+    buzz_parquet_writer *w = j->w;
+    col_writer *c = &w->cols[i];
+    const size_t step = 4096;
+    for (size_t off = 0; off < j->n; off += step) {
+        size_t k = j->n - off < step ? j->n - off : step;
+        buzz_status st = stage_batch(c, &j->tb->columns[c->schema_col], j->from + off, k,
+                                     &j->errs[i]);
+        if (st == BUZZ_OK &&
+            (c->page_rows >= PAGE_ROWS_MAX || c->values.len + c->page_rows >= w->opts.page_bytes))
+            st = flush_page(w, c, &j->errs[i]);
+        if (st != BUZZ_OK) {
+            j->st[i] = st;
+            return;
+        }
+    }
+}
+
 buzz_status buzz_parquet_writer_write(buzz_parquet_writer *w, const buzz_typed_batch *tb,
                                       buzz_error *err)
 {
     size_t rg_rows_max = (size_t)w->opts.row_group_rows;
+    if (w->ncols == 0) {
+        /* No included column: rows still count (a valid file with no columns has none). */
+        return BUZZ_OK;
+    }
+    buzz_status *sts = buzz_calloc(w->ncols, sizeof *sts);
+    buzz_error *errs = buzz_malloc(w->ncols * sizeof *errs);
+    if (!sts || !errs) {
+        buzz_free(sts);
+        buzz_free(errs);
+        return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory in the Parquet writer");
+    }
+    buzz_status st = BUZZ_OK;
     size_t done = 0;
-    while (done < tb->row_count) {
+    while (st == BUZZ_OK && done < tb->row_count) {
         size_t room = rg_rows_max - (size_t)w->rg_rows;
         size_t n = tb->row_count - done < room ? tb->row_count - done : room;
-        /* Stage n rows in slices that never overfill a page. */
-        size_t step = 4096;
-        for (size_t off = 0; off < n; off += step) {
-            size_t k = n - off < step ? n - off : step;
-            for (size_t i = 0; i < w->ncols; i++) {
-                col_writer *c = &w->cols[i];
-                BUZZ_TRY(stage_batch(c, &tb->columns[c->schema_col], done + off, k, err));
-                if (c->page_rows >= PAGE_ROWS_MAX ||
-                    c->values.len + c->page_rows >= w->opts.page_bytes)
-                    BUZZ_TRY(flush_page(w, c, err));
+        stage_job j = {w, tb, done, n, sts, errs};
+        buzz_parallel_for(w->ncols, w->opts.threads ? w->opts.threads : 1, stage_column, &j);
+        for (size_t i = 0; i < w->ncols && st == BUZZ_OK; i++) {
+            if (sts[i] != BUZZ_OK) {
+                st = sts[i];
+                if (err)
+                    *err = errs[i];
             }
-            w->rg_rows += (int64_t)k;
-            if (buffered_bytes(w) >= w->opts.row_group_bytes)
-                break;
         }
+        if (st != BUZZ_OK)
+            break;
+        w->rg_rows += (int64_t)n;
         done += n;
         if ((size_t)w->rg_rows >= rg_rows_max || buffered_bytes(w) >= w->opts.row_group_bytes)
-            BUZZ_TRY(flush_row_group(w, err));
+            st = flush_row_group(w, err);
     }
-    return BUZZ_OK;
+    buzz_free(sts);
+    buzz_free(errs);
+    return st;
 }
 
 /* ---------------------------------------------------------------------------------------------

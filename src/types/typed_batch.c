@@ -163,9 +163,28 @@ static buzz_status fill_column(buzz_typed_column *tc, const buzz_column_def *d, 
     return BUZZ_OK;
 }
 
+typedef struct fill_job {
+    buzz_typed_batch *tb;
+    const buzz_csv_batch *in;
+    const buzz_schema *schema;
+    const buzz_null_tokens *nulls;
+    buzz_status *st;
+    buzz_error *errs;
+    int64_t *rejects;
+} fill_job;
+
+static void fill_one(void *ctx, size_t c)
+{
+    fill_job *j = ctx;
+    if (!j->schema->columns[c].include)
+        return;
+    j->st[c] = fill_column(&j->tb->columns[c], &j->schema->columns[c], c, j->in, j->nulls, NULL,
+                           NULL, &j->rejects[c], &j->errs[c]);
+}
+
 buzz_status buzz_typed_batch_fill(buzz_typed_batch *tb, const buzz_csv_batch *in,
-                                  const buzz_schema *schema, buzz_reject_fn on_reject, void *user,
-                                  buzz_error *err)
+                                  const buzz_schema *schema, unsigned threads,
+                                  buzz_reject_fn on_reject, void *user, buzz_error *err)
 {
     if (tb->column_count != schema->column_count) {
         buzz_typed_batch_free(tb);
@@ -185,6 +204,36 @@ buzz_status buzz_typed_batch_fill(buzz_typed_batch *tb, const buzz_csv_batch *in
     tb->row_count = in->row_count;
     tb->first_row = in->first_row;
     tb->reject_count = 0;
+    bool any_user = false;
+    for (size_t c = 0; c < schema->column_count; c++)
+        any_user |= schema->columns[c].include && schema->columns[c].is_user_type;
+    if (threads > 1 && !any_user && schema->column_count > 1 && in->row_count >= 1024) {
+        size_t n = schema->column_count;
+        buzz_status *sts = buzz_calloc(n, sizeof *sts);
+        buzz_error *errs = buzz_malloc(n * sizeof *errs);
+        int64_t *rej = buzz_calloc(n, sizeof *rej);
+        if (!sts || !errs || !rej) {
+            buzz_free(sts);
+            buzz_free(errs);
+            buzz_free(rej);
+            return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory for a typed batch");
+        }
+        fill_job j = {tb, in, schema, nulls, sts, errs, rej};
+        buzz_parallel_for(n, threads, fill_one, &j);
+        buzz_status st = BUZZ_OK;
+        for (size_t c = 0; c < n; c++) {
+            tb->reject_count += rej[c];
+            if (st == BUZZ_OK && sts[c] != BUZZ_OK) {
+                st = sts[c];
+                if (err)
+                    *err = errs[c];
+            }
+        }
+        buzz_free(sts);
+        buzz_free(errs);
+        buzz_free(rej);
+        return st;
+    }
     for (size_t c = 0; c < schema->column_count; c++) {
         if (!schema->columns[c].include)
             continue;

@@ -10,9 +10,76 @@ static inline bool is_blank(unsigned char c)
     return c == ' ' || c == '\t';
 }
 
+/* Plain [+-]digits (at most 18, no leading zero) and [+-]digits.digits: most numeric cells. Read
+ * directly; everything else goes through buzz_num_scan. Returns true when it handled the value. */
+static bool parse_plain(const buzz_column_def *d, const char *t, size_t tl, buzz_value *out,
+                        buzz_parse_result *res)
+{
+    size_t i = 0;
+    bool neg = false;
+    if (tl > 0 && (t[0] == '-' || t[0] == '+')) {
+        neg = t[0] == '-';
+        i = 1;
+    }
+    size_t start = i;
+    uint64_t v = 0;
+    while (i < tl && (unsigned)((unsigned char)t[i] - '0') <= 9 && i - start < 18)
+        v = v * 10 + (unsigned)((unsigned char)t[i++] - '0');
+    size_t int_len = i - start;
+    if (int_len == 0 || (int_len > 1 && t[start] == '0'))
+        return false;
+    if (i == tl) {
+        int64_t x = neg ? -(int64_t)v : (int64_t)v;
+        switch (d->type) {
+        case BUZZ_TYPE_INT32:
+            if (x < INT32_MIN || x > INT32_MAX) {
+                *res = BUZZ_PARSE_OVERFLOW;
+                return true;
+            }
+            out->v.i32 = (int32_t)x;
+            *res = BUZZ_PARSE_OK;
+            return true;
+        case BUZZ_TYPE_INT64:
+            out->v.i64 = x;
+            *res = BUZZ_PARSE_OK;
+            return true;
+        case BUZZ_TYPE_DECIMAL: {
+            if ((int)int_len > d->precision - d->scale)
+                return false; /* let the general path report it */
+            buzz_i128 q = (buzz_i128)x;
+            for (int k = 0; k < d->scale; k++)
+                q *= 10;
+            out->v.dec = q;
+            *res = BUZZ_PARSE_OK;
+            return true;
+        }
+        default:
+            return false;
+        }
+    }
+    /* digits '.' digits, for DECIMAL in the '.'-mark styles. */
+    if (d->type != BUZZ_TYPE_DECIMAL || t[i] != '.' ||
+        !(d->num_style == BUZZ_NUM_DOT || d->num_style == BUZZ_NUM_DOT_GROUP_COMMA))
+        return false;
+    size_t f0 = ++i;
+    __extension__ unsigned __int128 q = v;
+    while (i < tl && (unsigned)((unsigned char)t[i] - '0') <= 9 && (int)(i - f0) < d->scale)
+        q = q * 10 + (unsigned)((unsigned char)t[i++] - '0');
+    if (i != tl || (int)int_len > d->precision - d->scale)
+        return false; /* more fraction digits than the scale, or junk: the general path decides */
+    for (int k = (int)(i - f0); k < d->scale; k++)
+        q *= 10;
+    out->v.dec = neg ? -(buzz_i128)q : (buzz_i128)q;
+    *res = BUZZ_PARSE_OK;
+    return true;
+}
+
 static buzz_parse_result parse_number(const buzz_column_def *d, const char *t, size_t tl,
                                       buzz_value *out)
 {
+    buzz_parse_result fast;
+    if (parse_plain(d, t, tl, out, &fast))
+        return fast;
     buzz_num n;
     if (!buzz_num_scan(t, tl, d->num_style, &n))
         return BUZZ_PARSE_INVALID;

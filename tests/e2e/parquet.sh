@@ -121,6 +121,11 @@ check query-tall-groups 0 "$pq_duckdb_tool" --query "SELECT count(DISTINCT row_g
 same tall-groups out.txt 'true	true'
 rm -f tall.csv
 
+# The file is the same bytes for every thread count.
+check convert-many-t1 0 "$bin" convert many.csv -o many-t1.parquet --row-group-size 60000 --threads 1 -q
+n=$((n + 1))
+cmp -s many.parquet many-t1.parquet || { echo "FAIL 1 and N threads wrote different files"; fails=$((fails + 1)); }
+
 # A wide file: 300 columns.
 awk 'BEGIN { for (l = 0; l < 3; l++) { for (c = 0; c < 300; c++) printf (l ? "%d" : "c%d") (c < 299 ? "," : "\n"), (l ? c * l : c) } }' >wide.csv
 check convert-wide 0 "$bin" convert wide.csv -o wide.parquet -q && agree readers-wide wide.parquet
