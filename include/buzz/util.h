@@ -202,6 +202,10 @@ BUZZ_NODISCARD buzz_status buzz_pread_full(int fd, void *p, size_t n, int64_t of
 /* Read up to n bytes from a stream fd; loops until n bytes or EOF. */
 BUZZ_NODISCARD buzz_status buzz_read_full(int fd, void *p, size_t n, size_t *out_read,
                                           const char *path, buzz_error *err);
+/* One read(2): *out_read bytes; 0 bytes with *out_eof at the end of the input, or 0 bytes without
+ * it when a signal interrupted the read (so callers can check for cancellation and call again). */
+BUZZ_NODISCARD buzz_status buzz_read_some(int fd, void *p, size_t n, size_t *out_read,
+                                          bool *out_eof, const char *path, buzz_error *err);
 /* Monotonic clock in nanoseconds. */
 int64_t buzz_now_ns(void);
 

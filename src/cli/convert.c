@@ -7,9 +7,85 @@
 #include "buzz/convert.h"
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Ctrl-C and SIGTERM cancel the conversion: the library stops between chunks and removes its
+ * temp files, so no partial output is ever left; a second signal ends the process at once. */
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+    if (got_signal) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+    got_signal = sig;
+}
+
+static bool is_cancelled(void *user)
+{
+    (void)user;
+    return got_signal != 0;
+}
+
+/* Progress: a bar on a terminal (percent, MB/s, rows are not known until the end, ETA), or JSON
+ * lines with --progress=json, at most a few times per second. */
+typedef enum { PROGRESS_AUTO, PROGRESS_BAR, PROGRESS_JSON, PROGRESS_OFF } progress_mode;
+
+typedef struct progress {
+    progress_mode mode;
+    int64_t t0_ns, last_ns;
+    int phase;
+    bool drew;
+} progress;
+
+static void on_progress(void *user, buzz_convert_phase phase, int64_t done, int64_t total)
+{
+    progress *p = user;
+    int64_t now = buzz_now_ns();
+    if (p->phase != (int)phase) {
+        p->phase = (int)phase;
+        p->last_ns = 0;
+    }
+    if (p->last_ns && now - p->last_ns < 250000000)
+        return;
+    p->last_ns = now;
+    double secs = (double)(now - p->t0_ns) / 1e9;
+    /* Two passes over the input: the first is half the work, the second the other half. */
+    double frac = total > 0 ? (double)done / (double)total : -1;
+    if (frac > 1)
+        frac = 1;
+    double overall = frac < 0 ? -1 : (phase == BUZZ_PHASE_INFER ? frac / 2 : 0.5 + frac / 2);
+    double mbs = secs > 0 ? (double)done / 1e6 / secs : 0;
+    const char *pname = phase == BUZZ_PHASE_INFER ? "types" : "write";
+    if (p->mode == PROGRESS_JSON) {
+        fprintf(stderr,
+                "{\"phase\":\"%s\",\"bytes_done\":%lld,\"bytes_total\":%lld,"
+                "\"percent\":%.1f,\"seconds\":%.2f}\n",
+                pname, (long long)done, (long long)total, overall < 0 ? -1.0 : overall * 100,
+                secs);
+        return;
+    }
+    char bar[31];
+    int fill = overall < 0 ? 0 : (int)(overall * 30);
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[30] = '\0';
+    double eta = overall > 0.01 ? secs * (1 - overall) / overall : -1;
+    if (overall < 0)
+        fprintf(stderr, "\r  %s: %lld MB read, %.0f MB/s   ", pname, (long long)(done / 1000000),
+                mbs);
+    else if (eta >= 0)
+        fprintf(stderr, "\r  [%s] %3.0f%% %s, %.0f MB/s, ETA %.0f s   ", bar, overall * 100, pname,
+                mbs, eta);
+    else
+        fprintf(stderr, "\r  [%s] %3.0f%% %s   ", bar, overall * 100, pname);
+    p->drew = true;
+}
 
 static void usage(FILE *out)
 {
@@ -31,7 +107,9 @@ static void usage(FILE *out)
             "  --rejects FILE     write values that did not fit their type as CSV\n"
             "                     (line,column,value,reason)\n"
             "  --json             print the summary as JSON on stdout\n"
-            "  -q, --quiet        no summary on stderr\n"
+            "  -q, --quiet        no summary and no progress on stderr\n"
+            "  --progress[=json]  show progress on stderr (default: a bar when stderr is a\n"
+            "                     terminal); json: one JSON object per line\n"
             "  -h, --help         show this help\n\n%s\n%s",
             BUZZ_PARQUET_DEFAULT_ROW_GROUP_ROWS, buzz_cli_csv_options_help(),
             buzz_cli_type_options_help());
@@ -165,6 +243,7 @@ int buzz_cli_convert(int argc, char **argv)
     buzz_cli_type_options_init(&to);
     const char *schema_path = NULL;
     bool json = false, quiet = false;
+    progress prog = {PROGRESS_AUTO, 0, 0, -1, false};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -173,6 +252,14 @@ int buzz_cli_convert(int argc, char **argv)
         }
         if (strcmp(a, "--json") == 0) {
             json = true;
+            continue;
+        }
+        if (strcmp(a, "--progress") == 0) {
+            prog.mode = PROGRESS_BAR;
+            continue;
+        }
+        if (strcmp(a, "--progress=json") == 0) {
+            prog.mode = PROGRESS_JSON;
             continue;
         }
         if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
@@ -260,8 +347,32 @@ int buzz_cli_convert(int argc, char **argv)
             return buzz_cli_report("convert", &err);
         o.user_schema = &user;
     }
+    if (prog.mode == PROGRESS_AUTO)
+        prog.mode = (!quiet && isatty(2)) ? PROGRESS_BAR : PROGRESS_OFF;
+    if (quiet && prog.mode == PROGRESS_BAR)
+        prog.mode = PROGRESS_OFF;
+    if (prog.mode != PROGRESS_OFF) {
+        prog.t0_ns = buzz_now_ns();
+        o.on_progress = on_progress;
+        o.progress_user = &prog;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    o.is_cancelled = is_cancelled;
     buzz_convert_summary sum;
     buzz_status st = buzz_convert(&o, &sum, &err);
+    if (prog.drew)
+        fprintf(stderr, "\r%70s\r", "");
+    if (st == BUZZ_ERR_CANCELLED && got_signal) {
+        buzz_schema_free(&user);
+        fprintf(stderr, "buzz convert: stopped by %s; no output was written\n",
+                got_signal == SIGINT ? "Ctrl-C" : "SIGTERM");
+        return 128 + got_signal;
+    }
     buzz_schema_free(&user);
     if (st != BUZZ_OK)
         return buzz_cli_report("convert", &err);

@@ -68,8 +68,10 @@ static void on_reject(void *user, const buzz_reject *r)
 
 /* ---------------------------------------------------------------------------------------------
  * Standard input spill. */
-static buzz_status spill_stdin(const char *tmp_dir, char *out_path, size_t cap, buzz_error *err)
+static buzz_status spill_stdin(const buzz_convert_options *opts, char *out_path, size_t cap,
+                               buzz_error *err)
 {
+    const char *tmp_dir = opts->tmp_dir;
     const char *dir = tmp_dir ? tmp_dir : getenv("TMPDIR");
     if (!dir || !dir[0])
         dir = "/tmp";
@@ -84,8 +86,14 @@ static buzz_status spill_stdin(const char *tmp_dir, char *out_path, size_t cap, 
     buzz_status st = buf ? BUZZ_OK : buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory");
     while (st == BUZZ_OK) {
         size_t got;
-        st = buzz_read_full(0, buf, cap_buf, &got, "stdin", err);
-        if (st != BUZZ_OK || got == 0)
+        if (opts->is_cancelled && opts->is_cancelled(opts->cancel_user)) {
+            st = buzz_error_set(err, BUZZ_ERR_CANCELLED, "the conversion was cancelled");
+            break;
+        }
+        /* Small reads so that a cancellation is seen while a slow producer writes. */
+        bool eof;
+        st = buzz_read_some(0, buf, cap_buf, &got, &eof, "stdin", err);
+        if (st != BUZZ_OK || eof)
             break;
         size_t off = 0;
         while (off < got) {
@@ -100,8 +108,6 @@ static buzz_status spill_stdin(const char *tmp_dir, char *out_path, size_t cap, 
             }
             off += (size_t)w;
         }
-        if (got < cap_buf)
-            break;
     }
     buzz_free(buf);
     if (close(fd) != 0 && st == BUZZ_OK)
@@ -249,7 +255,7 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
     buzz_status st = BUZZ_OK;
 
     if (strcmp(path, "-") == 0) {
-        st = spill_stdin(opts->tmp_dir, spill, sizeof spill, err);
+        st = spill_stdin(opts, spill, sizeof spill, err);
         if (st != BUZZ_OK)
             goto done;
         path = spill;

@@ -168,6 +168,24 @@ buzz_status buzz_read_full(int fd, void *p, size_t n, size_t *out_read, const ch
     return BUZZ_OK;
 }
 
+buzz_status buzz_read_some(int fd, void *p, size_t n, size_t *out_read, bool *out_eof,
+                           const char *path, buzz_error *err)
+{
+    *out_read = 0;
+    *out_eof = false;
+    ssize_t r = read(fd, p, n);
+    if (r < 0) {
+        if (errno == EINTR)
+            return BUZZ_OK;
+        buzz_pos where = {path, 0, 0, -1};
+        return buzz_error_at(err, BUZZ_ERR_IO, &where, "cannot read the input: %s",
+                             strerror(errno));
+    }
+    *out_read = (size_t)r;
+    *out_eof = r == 0;
+    return BUZZ_OK;
+}
+
 int64_t buzz_now_ns(void)
 {
     struct timespec ts;

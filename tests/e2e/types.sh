@@ -146,6 +146,19 @@ n=$((n + 1))
 cmp -s mixed.out.csv gz.csv || { echo "FAIL .gz input converted differently"; fails=$((fails + 1)); }
 check bad-date-order 2 "$bin" sniff --date-order ydm opts.csv
 
+# SIGTERM (and Ctrl-C) stop a conversion without leaving output, temp or spill files behind; the
+# exit code is 128 + the signal number, as shells report it.
+sigout="sig-$$.parquet"
+( (cat opts.csv; sleep 5) | "$bin" convert - -o "$sigout" 2>sig.err; echo $? >sig.rc ) &
+sleep 1
+pkill -TERM -f "convert - -o $sigout"
+wait
+n=$((n + 1))
+if [ "$(cat sig.rc)" != 143 ] || [ -e "$sigout" ] || ls ./*.tmp.* >/dev/null 2>&1; then
+    echo "FAIL SIGTERM: exit $(cat sig.rc), files: $(ls)"; fails=$((fails + 1))
+fi
+has sigterm-message sig.err "stopped by SIGTERM"
+
 # The deciding value is in the last row of a 2,000,000-row file: whole-file inference sees it.
 awk 'BEGIN { print "n,amount,day,code,label";
              for (i = 0; i < 1999999; i++) printf "%d,%d,%02d/%02d/2023,%d,x%d\n", i, i % 1000, i % 12 + 1, i % 12 + 1, 10000 + i % 500, i % 7;
