@@ -43,7 +43,8 @@ static char *dup_n(const char *s, size_t n)
 {
     char *p = malloc(n + 1);
     assert_non_null(p);
-    memcpy(p, s, n);
+    if (n) /* s may be NULL for an empty value (a batch with no string bytes) */
+        memcpy(p, s, n);
     p[n] = '\0';
     return p;
 }
@@ -55,8 +56,9 @@ static char *typed_text(const buzz_column_def *d, const buzz_typed_column *tc, s
     char buf[64];
     size_t n;
     switch (tc->type) {
-    case BUZZ_TYPE_VARCHAR:
-        return dup_n(tc->chars + tc->offsets[r], tc->offsets[r + 1] - tc->offsets[r]);
+    case BUZZ_TYPE_VARCHAR: /* chars is NULL in a batch with no string bytes */
+        return dup_n(tc->chars ? tc->chars + tc->offsets[r] : "",
+                     tc->offsets[r + 1] - tc->offsets[r]);
     case BUZZ_TYPE_BOOLEAN:
         return dup_n(((uint8_t *)tc->values)[r] ? "true" : "false",
                      ((uint8_t *)tc->values)[r] ? 4 : 5);
@@ -348,6 +350,35 @@ static void test_edge_cases(void **state)
     roundtrip_text("unicode", text, strlen(text), &po, NULL);
 }
 
+/* Regression (found by fuzz/fuzz_parquet.c): a VARCHAR column whose first pages hold only empty
+ * strings stages no bytes, so its value buffer was never allocated and the writer handed the
+ * dictionary a NULL chars pointer, which it offsets (NULL + 0: undefined behaviour, and UBSan
+ * in `make asan` stops on it). Dictionary on and off, one page and many. */
+static void test_empty_strings_only(void **state)
+{
+    (void)state;
+    size_t rows = 3000;
+    size_t cap = 16 + rows * 8;
+    char *csv = malloc(cap);
+    assert_non_null(csv);
+    size_t w = (size_t)snprintf(csv, cap, "s,n\n");
+    for (size_t r = 0; r < rows; r++)
+        w += (size_t)snprintf(csv + w, cap - w, "\"\",%zu\n", r % 10);
+    for (int k = 0; k < 4; k++) {
+        buzz_parquet_options po;
+        memset(&po, 0, sizeof po);
+        po.no_dictionary = k & 1;
+        po.page_bytes = k & 2 ? 64 : 0; /* many pages */
+        char name[64];
+        snprintf(name, sizeof name, "empty-strings-%d", k);
+        buzz_schema s;
+        roundtrip_text(name, csv, w, &po, &s);
+        assert_int_equal(s.columns[0].type, BUZZ_TYPE_VARCHAR);
+        buzz_schema_free(&s);
+    }
+    free(csv);
+}
+
 /* Many rows: several row groups and pages, a dictionary that overflows mid-chunk. */
 static void test_row_groups_and_dictionary_overflow(void **state)
 {
@@ -467,6 +498,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_types_and_codecs),
         cmocka_unit_test(test_edge_cases),
+        cmocka_unit_test(test_empty_strings_only),
         cmocka_unit_test(test_row_groups_and_dictionary_overflow),
         cmocka_unit_test(test_big_cell_and_wide),
         cmocka_unit_test(test_metadata_and_required),
