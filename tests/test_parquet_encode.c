@@ -168,7 +168,9 @@ static void test_rle_golden(void **state)
         {lit_then_run, 23, 2, {0x03, 0x39, 0x00, 0x1e, 0x00}, 5, "borrow from the run"},
         /* Only 7 would remain: everything stays bit-packed (2 groups). */
         {lit_short_run, 15, 2, {0x05, 0x39, 0x00, 0x00, 0x00}, 5, "run too short after borrow"},
-        {run9_then_0, 10, 1, {0x12, 0x01, 0x03, 0x00}, 4, "run then padded literal"},
+        /* At bit width 1 a run must reach 32 values (or the end) to be worth an RLE run: 9 ones
+         * and a 0 stay bit-packed in 2 groups. */
+        {run9_then_0, 10, 1, {0x05, 0xff, 0x01}, 3, "short run at width 1 stays packed"},
         {zeros10, 10, 0, {0x14}, 1, "bit width 0"},
         {zeros10, 0, 0, {0}, 0, "no values, width 0"},
         {seq8, 0, 5, {0}, 0, "no values"},
@@ -298,9 +300,9 @@ static void test_rle_round_trip(void **state)
 static void test_rle_bits(void **state)
 {
     (void)state;
-    /* A run of eight 1s, then 0, 1 padded. */
+    /* Eight 1s, then 0, 1: too short for an RLE run at width 1, so two bit-packed groups. */
     static const uint8_t bits[] = {1, 1, 1, 1, 1, 1, 1, 1, 0, 1};
-    static const uint8_t want[] = {0x10, 0x01, 0x03, 0x02};
+    static const uint8_t want[] = {0x05, 0xff, 0x02};
     buzz_buf out;
     buf_with_prefix(&out);
     assert_int_equal(buzz__rle_encode_bits(&out, bits, BUZZ_ARRAY_LEN(bits), NULL), BUZZ_OK);
@@ -362,9 +364,10 @@ static void test_rle_bits(void **state)
     for (size_t i = 0; i < BUZZ_ARRAY_LEN(loose); i++)
         assert_int_equal(got[i], loose[i] != 0);
     buzz_buf_free(&out);
-    /* Eight different nonzero bytes are a run of eight 1s. */
-    static const uint8_t loose_run[] = {3, 1, 7, 255, 1, 1, 2, 9, 0};
-    static const uint8_t loose_want[] = {0x10, 0x01, 0x03, 0x00};
+    /* 32 different nonzero bytes are a run of 32 1s (the shortest RLE run at width 1). */
+    static const uint8_t loose_run[] = {3, 1, 7, 255, 1, 1, 2, 9, 3, 1, 7, 255, 1, 1, 2, 9, 3,
+                                        1, 7, 255, 1, 1, 2, 9, 3, 1, 7, 255, 1, 1, 2, 9, 0};
+    static const uint8_t loose_want[] = {0x40, 0x01, 0x03, 0x00};
     buzz_buf_init(&out, 0);
     assert_int_equal(buzz__rle_encode_bits(&out, loose_run, BUZZ_ARRAY_LEN(loose_run), NULL),
                      BUZZ_OK);

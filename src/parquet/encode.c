@@ -231,6 +231,12 @@ static inline buzz_status rle_hybrid(buzz_buf *out, const void *values, bool is_
 {
     if (bit_width == 0)
         return put_repeat(out, 0, n, 0, err);
+    /* An RLE run costs its header and value bytes plus a new bit-packed header after it; below
+     * this length packing the values is smaller (at bit width 1: 32 values, not 8). */
+    size_t value_bytes = ((size_t)bit_width + 7) / 8;
+    size_t min_run = (8 * (3 + value_bytes) + (size_t)bit_width - 1) / (size_t)bit_width;
+    if (min_run < 8)
+        min_run = 8;
     size_t lit = 0; /* first value not yet written */
     size_t g = 0;   /* next group to test, aligned to lit */
     while (g + 8 <= n) {
@@ -240,6 +246,10 @@ static inline buzz_status rle_hybrid(buzz_buf *out, const void *values, bool is_
         }
         uint32_t v = value_at(values, is_bits, g);
         size_t j = run_end(values, is_bits, g + 8, n, v);
+        if (j - g < min_run && j < n) {
+            g += 8; /* too short to pay for itself (a run reaching the end always pays) */
+            continue;
+        }
         BUZZ_TRY(put_literals(out, values, is_bits, lit, g - lit, bit_width, err));
         BUZZ_TRY(put_repeat(out, v, j - g, bit_width, err));
         lit = g = j;
