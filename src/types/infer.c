@@ -24,6 +24,9 @@
 
 #define HLL_BITS 10
 #define HLL_REGS (1u << HLL_BITS)
+#define SEEN_BITS 7
+#define SEEN_SLOTS (1u << SEEN_BITS)
+#define SEEN_MAX_BYTES 16
 
 enum { K_BOOL = 1u << 0, K_NUM = 1u << 1, K_DT = 1u << 2, K_ALL = K_BOOL | K_NUM | K_DT };
 enum { DT_DATE = 1u << 0, DT_TIME = 1u << 1, DT_STAMP = 1u << 2 };
@@ -41,22 +44,90 @@ typedef struct col_state {
     uint32_t styles; /* bit per buzz_num_style still possible */
     buzz_unit unit;
     num_stats ns[BUZZ_NUM_STYLE_COUNT];
+    /* Plain integers not yet added to ns (see num_update): their digits and range. */
+    bool has_pending;
+    uint32_t pending_digits;
+    int64_t pending_min, pending_max;
     uint32_t dt_orders;
     uint32_t dt_shapes;
     int64_t dt_zoned, dt_naive;
     char dt_sep; /* separator of the first date seen */
     size_t max_bytes;
     size_t example_count;
+    uint8_t example_len[BUZZ_EXAMPLES_MAX]; /* strlen of each example */
+    bool example_whole[BUZZ_EXAMPLES_MAX];  /* a whole value (not cut), trimmed text not empty */
     char examples[BUZZ_EXAMPLES_MAX][BUZZ_EXAMPLE_BYTES];
     uint8_t hll[HLL_REGS];
+    /* Short values already counted into this state (see add_cell): a slot holds a value's bytes
+     * as two words (see load_word) and its length (0 = empty slot). */
+    bool seen_off; /* too few hits on this column: stop probing until reset */
+    uint64_t seen_hits, seen_misses;
+    uint8_t seen_len[SEEN_SLOTS];
+    uint64_t seen_word[SEEN_SLOTS][2];
 } col_state;
 
 struct buzz_infer {
     size_t column_count;
     buzz_infer_options opts;
     buzz_null_tokens nulls;
+    /* The null tokens again, grouped by length for null_match: tokens of length n are
+     * null_word[null_begin[n] .. null_begin[n + 1]), each as its first 8 bytes (masked like a
+     * cell's, see load_word) with null_index naming the token for the bytes past 8. */
+    uint8_t null_begin[25];
+    uint8_t null_index[BUZZ_NULL_TOKENS_MAX];
+    uint64_t null_word[BUZZ_NULL_TOKENS_MAX];
     col_state *cols;
 };
+
+/* The first k (0-8) bytes at s as a word, the other bytes zero; s must have 8 readable bytes.
+ * Native order, as hash_bytes reads its words. */
+static inline uint64_t load_word(const char *s, size_t k)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    if (k >= 8)
+        return w;
+    if (k == 0)
+        return 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return w & ~(~0ull >> (8 * k));
+#else
+    return w & (~0ull >> (64 - 8 * k));
+#endif
+}
+
+static void null_index_build(buzz_infer *inf)
+{
+    const buzz_null_tokens *t = &inf->nulls;
+    size_t count = t->count < BUZZ_NULL_TOKENS_MAX ? t->count : BUZZ_NULL_TOKENS_MAX;
+    size_t k = 0;
+    for (size_t len = 0; len < 24; len++) {
+        inf->null_begin[len] = (uint8_t)k;
+        for (size_t i = 0; i < count; i++) {
+            if (t->len[i] != len || len == 0)
+                continue;
+            char word[8] = {0};
+            memcpy(word, t->token[i], len < 8 ? len : 8);
+            inf->null_word[k] = load_word(word, len);
+            inf->null_index[k] = (uint8_t)i;
+            k++;
+        }
+    }
+    inf->null_begin[24] = (uint8_t)k;
+}
+
+/* buzz_null_tokens_match for a trimmed cell (len > 0; 8 readable bytes at s). */
+static inline bool null_match(const buzz_infer *inf, const char *s, size_t len)
+{
+    if (len >= 24 || !(inf->nulls.len_mask & (1u << len)))
+        return false;
+    uint64_t w = load_word(s, len);
+    for (size_t k = inf->null_begin[len]; k < inf->null_begin[len + 1]; k++)
+        if (inf->null_word[k] == w &&
+            (len <= 8 || memcmp(inf->nulls.token[inf->null_index[k]] + 8, s + 8, len - 8) == 0))
+            return true;
+    return false;
+}
 
 static void col_init(col_state *c)
 {
@@ -84,6 +155,7 @@ buzz_status buzz_infer_new(buzz_infer **out, size_t column_count, const buzz_inf
     else
         buzz_null_tokens_default(&inf->nulls);
     inf->opts.nulls = NULL;
+    null_index_build(inf);
     inf->column_count = column_count;
     if (column_count > 0) {
         inf->cols = buzz_malloc(column_count * sizeof *inf->cols);
@@ -182,7 +254,8 @@ static inline bool is_blank(unsigned char c)
     return c == ' ' || c == '\t';
 }
 
-static void add_example(col_state *c, const char *s, size_t len)
+/* whole_ok: the value's trimmed text is not empty, so the same bytes are always a value. */
+static void add_example(col_state *c, const char *s, size_t len, bool whole_ok)
 {
     if (c->example_count >= BUZZ_EXAMPLES_MAX)
         return;
@@ -190,10 +263,12 @@ static void add_example(col_state *c, const char *s, size_t len)
     while (n > 0 && n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
         n--; /* cut at a character boundary */
     for (size_t i = 0; i < c->example_count; i++)
-        if (strlen(c->examples[i]) == n && memcmp(c->examples[i], s, n) == 0)
+        if (c->example_len[i] == n && memcmp(c->examples[i], s, n) == 0)
             return;
     memcpy(c->examples[c->example_count], s, n);
     c->examples[c->example_count][n] = '\0';
+    c->example_len[c->example_count] = (uint8_t)n;
+    c->example_whole[c->example_count] = whole_ok && n == len;
     c->example_count++;
 }
 
@@ -285,6 +360,23 @@ static void num_stats_add_int(num_stats *ns, int64_t v, uint32_t digits)
     ns->has_range = true;
 }
 
+/* Plain integers read every style alike and never change styles, has_fraction or has_exp, so a
+ * run of them adds to ns exactly as their digits and range taken together would: num_update
+ * keeps them pending and adds them before anything else touches ns, and buzz_infer_add_batch
+ * adds what is left before it returns. */
+static void flush_pending(col_state *c)
+{
+    if (!c->has_pending)
+        return;
+    for (int st = 0; st < BUZZ_NUM_STYLE_COUNT; st++) {
+        if (!(c->styles & (1u << st)))
+            continue;
+        num_stats_add_int(&c->ns[st], c->pending_min, c->pending_digits);
+        num_stats_add_int(&c->ns[st], c->pending_max, c->pending_digits);
+    }
+    c->has_pending = false;
+}
+
 static void num_update(col_state *c, const char *s, size_t len)
 {
     int64_t iv;
@@ -295,11 +387,21 @@ static void num_update(col_state *c, const char *s, size_t len)
         return;
     }
     if (pi == 1) {
-        for (int st = 0; st < BUZZ_NUM_STYLE_COUNT; st++)
-            if (c->styles & (1u << st))
-                num_stats_add_int(&c->ns[st], iv, digits);
+        if (!c->has_pending) {
+            c->has_pending = true;
+            c->pending_digits = digits;
+            c->pending_min = c->pending_max = iv;
+            return;
+        }
+        if (digits > c->pending_digits)
+            c->pending_digits = digits;
+        if (iv < c->pending_min)
+            c->pending_min = iv;
+        if (iv > c->pending_max)
+            c->pending_max = iv;
         return;
     }
+    flush_pending(c);
     /* Plain decimals ([+-]digits.digits): the same reading in both '.'-mark styles. */
     if (c->styles & ((1u << BUZZ_NUM_DOT) | (1u << BUZZ_NUM_DOT_GROUP_COMMA))) {
         size_t i = (len > 0 && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
@@ -437,38 +539,12 @@ static void dt_update(col_state *c, const char *s, size_t len)
     }
 }
 
-static void add_value(const buzz_infer *inf, col_state *c, const char *s, size_t len, bool quoted)
+/* Typing of a trimmed, non-null value (tl > 0). */
+static inline void type_value(const buzz_infer *inf, col_state *c, const char *t, size_t tl)
 {
-    /* Trim blanks for typing and null tokens. */
-    const char *t = s;
-    size_t tl = len;
-    while (tl > 0 && is_blank((unsigned char)t[0])) {
-        t++;
-        tl--;
-    }
-    while (tl > 0 && is_blank((unsigned char)t[tl - 1]))
-        tl--;
-    if (len == 0 && quoted) {
-        c->empty_strings++;
-        return;
-    }
-    if (tl == 0 ? !quoted : buzz_null_tokens_match(&inf->nulls, t, tl)) {
-        c->nulls++;
-        return;
-    }
-    c->values++;
-    if (len > c->max_bytes)
-        c->max_bytes = len;
-    hll_add(c->hll, hash_bytes(s, len));
-    if (c->example_count < BUZZ_EXAMPLES_MAX)
-        add_example(c, s, len);
     uint32_t k = c->kinds;
     if (k == 0)
         return;
-    if (tl == 0) { /* a quoted run of blanks: text */
-        c->kinds = 0;
-        return;
-    }
     if (k & K_BOOL) {
         bool b;
         if (!buzz_parse_bool(t, tl, inf->opts.bool_digits, &b))
@@ -492,10 +568,133 @@ static void add_value(const buzz_infer *inf, col_state *c, const char *s, size_t
     }
 }
 
+/* Blanks trimmed off both ends of s (len > 0). */
+static inline const char *trim(const char *s, size_t len, size_t *out_len)
+{
+    if (BUZZ_LIKELY(!is_blank((unsigned char)s[0]) && !is_blank((unsigned char)s[len - 1]))) {
+        *out_len = len;
+        return s;
+    }
+    while (len > 0 && is_blank((unsigned char)s[0])) {
+        s++;
+        len--;
+    }
+    while (len > 0 && is_blank((unsigned char)s[len - 1]))
+        len--;
+    *out_len = len;
+    return s;
+}
+
+/* One cell (s has 64 readable bytes past s + len). Returns true when it was counted as a value
+ * whose trimmed text is not empty: only such values may go in the seen cache. */
+static inline bool add_value(const buzz_infer *inf, col_state *c, const char *s, size_t len,
+                             bool quoted)
+{
+    if (len == 0) {
+        if (quoted)
+            c->empty_strings++;
+        else
+            c->nulls++;
+        return false;
+    }
+    /* Trim blanks for typing and null tokens. */
+    size_t tl;
+    const char *t = trim(s, len, &tl);
+    if (tl == 0 ? !quoted : null_match(inf, t, tl)) {
+        c->nulls++;
+        return false;
+    }
+    c->values++;
+    if (len > c->max_bytes)
+        c->max_bytes = len;
+    hll_add(c->hll, hash_bytes(s, len));
+    if (c->example_count < BUZZ_EXAMPLES_MAX)
+        add_example(c, s, len, tl > 0);
+    if (tl == 0) { /* a quoted run of blanks: text */
+        c->kinds = 0;
+        return false;
+    }
+    type_value(inf, c, t, tl);
+    return true;
+}
+
+/* The seen cache. Most columns repeat a few short values (codes, names, years). Once a value was
+ * counted into a state, counting the same bytes again changes nothing but the value count: it is
+ * no null (null-ness depends on the bytes alone when the trimmed text is not empty), max_bytes,
+ * the HyperLogLog registers (max of the same rank) and the examples already hold it, and number
+ * and boolean typing only narrow by what the value allows, so typing it again is a no-op too.
+ * Date typing counts zoned and naive values, so it runs again. Merging into a state only widens
+ * what its cache entries stand for, and a reset empties the cache with the rest. A direct-mapped
+ * table of values up to 16 bytes, compared in full; a column that hardly ever hits stops
+ * probing. */
+static inline size_t seen_slot(uint64_t w0, uint64_t w1, size_t len)
+{
+    uint64_t x = w0 ^ ((w1 << 29) | (w1 >> 35)) ^ len;
+    return (size_t)((x * 0x9E3779B97F4A7C15ull) >> (64 - SEEN_BITS));
+}
+
+/* s (with 64 readable bytes past s + len) equals example e (len < BUZZ_EXAMPLE_BYTES). */
+static inline bool is_example(const col_state *c, size_t e, const char *s, size_t len)
+{
+    const char *x = c->examples[e];
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8)
+        if (load_word(x + i, 8) != load_word(s + i, 8))
+            return false;
+    return i == len || load_word(x + i, len - i) == load_word(s + i, len - i);
+}
+
+static inline void add_cell(const buzz_infer *inf, col_state *c, const char *s, size_t len,
+                            bool quoted)
+{
+    if (c->seen_off) {
+        add_value(inf, c, s, len, quoted);
+        return;
+    }
+    if (len - 1 >= SEEN_MAX_BYTES) {
+        /* Longer values of a text column: the same shortcut against the whole examples, which
+         * are values counted into this state (or into one merged into it). */
+        if (c->kinds == 0 && len < BUZZ_EXAMPLE_BYTES) {
+            for (size_t e = 0; e < c->example_count; e++) {
+                if (c->example_whole[e] && c->example_len[e] == len && is_example(c, e, s, len)) {
+                    c->seen_hits++;
+                    c->values++;
+                    return;
+                }
+            }
+        }
+        add_value(inf, c, s, len, quoted);
+        if (len != 0 && ++c->seen_misses >= 4096 && c->seen_misses / 8 > c->seen_hits)
+            c->seen_off = true;
+        return;
+    }
+    uint64_t w0 = load_word(s, len), w1 = len > 8 ? load_word(s + 8, len - 8) : 0;
+    size_t slot = seen_slot(w0, w1, len);
+    if (c->seen_len[slot] == len && c->seen_word[slot][0] == w0 && c->seen_word[slot][1] == w1) {
+        c->seen_hits++;
+        c->values++;
+        if (c->kinds & K_DT) {
+            size_t tl;
+            const char *t = trim(s, len, &tl);
+            type_value(inf, c, t, tl);
+        }
+        return;
+    }
+    if (add_value(inf, c, s, len, quoted)) {
+        c->seen_len[slot] = (uint8_t)len;
+        c->seen_word[slot][0] = w0;
+        c->seen_word[slot][1] = w1;
+    }
+    if (++c->seen_misses >= 4096 && c->seen_misses / 8 > c->seen_hits)
+        c->seen_off = true;
+}
+
 /* Rows go in blocks: every column of a block of rows, then the next block. The block's cell bytes
  * (a few tens of KB) stay in cache while each column walks over them; walking a whole batch per
  * column would stream the batch through memory once per column. */
 #define ROW_BLOCK 256
+/* Cells ahead whose first bytes are fetched while typing the current one. */
+#define PF_DIST 16
 
 void buzz_infer_add_batch(buzz_infer *inf, const buzz_csv_batch *batch, size_t row_begin,
                           size_t row_end)
@@ -503,23 +702,27 @@ void buzz_infer_add_batch(buzz_infer *inf, const buzz_csv_batch *batch, size_t r
     size_t ncols = inf->column_count < batch->column_count ? inf->column_count : batch->column_count;
     if (row_end > batch->row_count)
         row_end = batch->row_count;
+    const char *data = batch->data;
     for (size_t r0 = row_begin; r0 < row_end; r0 += ROW_BLOCK) {
         size_t r1 = r0 + ROW_BLOCK < row_end ? r0 + ROW_BLOCK : row_end;
         for (size_t col = 0; col < ncols; col++) {
             col_state *c = &inf->cols[col];
             const buzz_csv_cell *cells = batch->cells + col * batch->row_stride;
             for (size_t r = r0; r < r1; r++) {
+                if (r + PF_DIST < r1)
+                    __builtin_prefetch(data + cells[r + PF_DIST].offset);
                 buzz_csv_cell cell = cells[r];
                 if (cell.len_flags & BUZZ_CSV_CELL_MISSING) {
                     c->nulls++;
                     continue;
                 }
-                add_value(inf, c, batch->data + cell.offset,
-                          cell.len_flags & BUZZ_CSV_CELL_LEN_MASK,
-                          (cell.len_flags & BUZZ_CSV_CELL_QUOTED) != 0);
+                add_cell(inf, c, data + cell.offset, cell.len_flags & BUZZ_CSV_CELL_LEN_MASK,
+                         (cell.len_flags & BUZZ_CSV_CELL_QUOTED) != 0);
             }
         }
     }
+    for (size_t col = 0; col < ncols; col++)
+        flush_pending(&inf->cols[col]);
 }
 
 void buzz_infer_merge(buzz_infer *into, const buzz_infer *from)
@@ -571,7 +774,7 @@ void buzz_infer_merge(buzz_infer *into, const buzz_infer *from)
         if (b->max_bytes > a->max_bytes)
             a->max_bytes = b->max_bytes;
         for (size_t e = 0; e < b->example_count; e++)
-            add_example(a, b->examples[e], strlen(b->examples[e]));
+            add_example(a, b->examples[e], b->example_len[e], b->example_whole[e]);
         for (unsigned r = 0; r < HLL_REGS; r++)
             if (b->hll[r] > a->hll[r])
                 a->hll[r] = b->hll[r];
