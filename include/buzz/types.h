@@ -327,6 +327,8 @@ typedef struct buzz_schema {
     char *context;            /* dataset-level free text from the user; owned, "" if none */
     char *source_name;        /* owned; "" if unknown */
     int64_t source_bytes;     /* -1 = unknown */
+    bool has_source_crc32;    /* CRC-32 of the source's bytes (as stored: compressed for .gz) */
+    uint32_t source_crc32;
     int64_t row_count;        /* data rows; -1 = unknown */
     int64_t reject_count;     /* values rejected by a conversion; -1 = not converted (0 when zeroed:
                                  written only by a conversion, see has_rejects) */

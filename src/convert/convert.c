@@ -311,7 +311,9 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
 
     /* Pass 2. */
     c.phase = BUZZ_PHASE_WRITE;
-    if ((st = buzz_csv_reader_open(&rd, path, &ro, err)) != BUZZ_OK)
+    buzz_csv_options ro2 = ro;
+    ro2.checksum = true; /* the source's CRC-32 goes into the output's metadata */
+    if ((st = buzz_csv_reader_open(&rd, path, &ro2, err)) != BUZZ_OK)
         goto done;
     if (BUZZ_NEVER(!same_dialect(&dialect1, buzz_csv_reader_dialect(rd)))) {
         st = buzz_error_set(err, BUZZ_ERR_INTERNAL,
@@ -367,6 +369,8 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
     sc->row_count = rows;
     sc->has_rejects = true;
     sc->reject_count = c.rejects;
+    sc->has_source_crc32 = true;
+    sc->source_crc32 = buzz_csv_reader_checksum(rd);
     if (pw) {
         char *json = NULL;
         st = buzz_schema_to_json(sc, BUZZ_SCHEMA_JSON_STATS | BUZZ_SCHEMA_JSON_COMPACT, &json, err);

@@ -26,6 +26,9 @@ typedef struct buzz__csv_stream buzz__csv_stream;
  * strerror or the codec's message), BUZZ_ERR_NOMEM. */
 buzz_status buzz__csv_stream_open(buzz__csv_stream **out, const char *path, const char *name,
                                   buzz_encoding forced, buzz_error *err);
+/* The same, keeping a CRC-32 of the raw bytes (buzz__csv_source_checksum). */
+buzz_status buzz__csv_stream_open_crc(buzz__csv_stream **out, const char *path, const char *name,
+                                      buzz_encoding forced, bool keep_checksum, buzz_error *err);
 /* Next decoded UTF-8 bytes, up to cap (cap >= 16). *out_len == 0 only at the end. Never returns a
  * partial UTF-8 sequence at the end of a call unless the input itself ends there. A smaller cap
  * works while the next character fits; otherwise BUZZ_ERR_ARG (never a 0 that looks like EOF). */
@@ -38,6 +41,7 @@ buzz_compression buzz__csv_stream_compression(const buzz__csv_stream *s);
 bool buzz__csv_stream_is_seekable(const buzz__csv_stream *s);
 int64_t buzz__csv_stream_raw_size(const buzz__csv_stream *s);     /* file size; -1 unknown */
 int64_t buzz__csv_stream_raw_consumed(const buzz__csv_stream *s); /* raw (file) bytes read so far */
+struct buzz__csv_source *buzz__csv_stream_source(buzz__csv_stream *s);
 /* Count and first offset (in decoded bytes) of invalid byte sequences replaced by U+FFFD. */
 int64_t buzz__csv_stream_invalid_count(const buzz__csv_stream *s);
 int64_t buzz__csv_stream_invalid_first_offset(const buzz__csv_stream *s); /* -1 = none */
@@ -54,7 +58,7 @@ void buzz__csv_stream_close(buzz__csv_stream *s); /* accepts NULL */
  * Errors: BUZZ_ERR_IO (open, read or decompress, naming the input), BUZZ_ERR_NOMEM. */
 typedef struct buzz__csv_source buzz__csv_source;
 buzz_status buzz__csv_source_open(buzz__csv_source **out, const char *path, const char *name,
-                                  buzz_error *err);
+                                  bool keep_checksum, buzz_error *err);
 buzz_status buzz__csv_source_read(buzz__csv_source *s, uint8_t *buf, size_t cap, size_t *out_len,
                                   buzz_error *err);
 buzz_status buzz__csv_source_pread(buzz__csv_source *s, int64_t offset, uint8_t *buf, size_t cap,
@@ -63,6 +67,7 @@ buzz_compression buzz__csv_source_compression(const buzz__csv_source *s);
 bool buzz__csv_source_is_seekable(const buzz__csv_source *s);
 int64_t buzz__csv_source_size(const buzz__csv_source *s);     /* file size; -1 unknown */
 int64_t buzz__csv_source_consumed(const buzz__csv_source *s); /* raw bytes read from the fd */
+uint32_t buzz__csv_source_checksum(const buzz__csv_source *s);
 const char *buzz__csv_source_name(const buzz__csv_source *s); /* borrowed until close */
 void buzz__csv_source_close(buzz__csv_source *s);             /* accepts NULL */
 

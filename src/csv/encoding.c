@@ -500,8 +500,8 @@ static buzz_status refill(buzz__csv_stream *s, buzz_error *err)
     return BUZZ_OK;
 }
 
-buzz_status buzz__csv_stream_open(buzz__csv_stream **out, const char *path, const char *name,
-                                  buzz_encoding forced, buzz_error *err)
+buzz_status buzz__csv_stream_open_crc(buzz__csv_stream **out, const char *path, const char *name,
+                                  buzz_encoding forced, bool keep_checksum, buzz_error *err)
 {
     *out = NULL;
     if ((unsigned)forced > BUZZ_ENCODING_WINDOWS1252)
@@ -512,7 +512,7 @@ buzz_status buzz__csv_stream_open(buzz__csv_stream **out, const char *path, cons
     buzz__csv_stream *s = buzz_calloc(1, sizeof *s);
     if (!s)
         return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory opening the input");
-    buzz_status st = buzz__csv_source_open(&s->src, path, name, err);
+    buzz_status st = buzz__csv_source_open(&s->src, path, name, keep_checksum, err);
     if (st)
         goto done;
     s->raw = buzz_malloc(RAW_CAP);
@@ -671,6 +671,11 @@ int64_t buzz__csv_stream_raw_size(const buzz__csv_stream *s)
     return buzz__csv_source_size(s->src);
 }
 
+buzz__csv_source *buzz__csv_stream_source(buzz__csv_stream *s)
+{
+    return s->src;
+}
+
 int64_t buzz__csv_stream_raw_consumed(const buzz__csv_stream *s)
 {
     return buzz__csv_source_consumed(s->src);
@@ -811,4 +816,10 @@ buzz_status buzz_encoding_parse(const char *name, buzz_encoding *out, buzz_error
                           "expected an encoding (auto, utf-8, utf-16le, utf-16be, windows-1252; "
                           "also utf8, cp1252, latin1, iso-8859-1), found \"%s\"",
                           quoted);
+}
+
+buzz_status buzz__csv_stream_open(buzz__csv_stream **out, const char *path, const char *name,
+                                  buzz_encoding forced, buzz_error *err)
+{
+    return buzz__csv_stream_open_crc(out, path, name, forced, false, err);
 }

@@ -28,6 +28,8 @@ struct buzz__csv_source {
     int64_t size;     /* file size in bytes; -1 unknown */
     int64_t pos;      /* next file offset to read (regular files) */
     int64_t consumed; /* raw bytes read from the fd so far */
+    bool has_crc;     /* keep crc over every raw byte read */
+    uint32_t crc;
     uint8_t head[4];  /* a pipe's magic bytes, read before the codec was known */
     size_t head_pos, head_len;
     uint8_t *in; /* IN_CAP compressed bytes; owned; NULL when uncompressed */
@@ -91,6 +93,8 @@ static buzz_status fd_read(buzz__csv_source *s, uint8_t *buf, size_t cap, size_t
     if (st)
         return st;
     s->consumed += (int64_t)got;
+    if (s->has_crc && got)
+        s->crc = (uint32_t)crc32(s->crc, buf, (uInt)got);
     if (got < cap)
         s->is_in_eof = true;
     *out_len = got;
@@ -249,7 +253,7 @@ static buzz_status detect_compression(buzz__csv_source *s, buzz_error *err)
 }
 
 buzz_status buzz__csv_source_open(buzz__csv_source **out, const char *path, const char *name,
-                                  buzz_error *err)
+                                  bool keep_checksum, buzz_error *err)
 {
     *out = NULL;
     if (!path)
@@ -263,6 +267,7 @@ buzz_status buzz__csv_source_open(buzz__csv_source **out, const char *path, cons
         return nomem(err);
     s->fd = -1;
     s->size = -1;
+    s->has_crc = keep_checksum;
     s->name = buzz_strndup(name, strlen(name));
     if (!s->name) {
         st = nomem(err);
@@ -356,6 +361,11 @@ bool buzz__csv_source_is_seekable(const buzz__csv_source *s)
 int64_t buzz__csv_source_size(const buzz__csv_source *s)
 {
     return s->size;
+}
+
+uint32_t buzz__csv_source_checksum(const buzz__csv_source *s)
+{
+    return s->has_crc ? s->crc : 0;
 }
 
 int64_t buzz__csv_source_consumed(const buzz__csv_source *s)

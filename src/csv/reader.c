@@ -100,6 +100,11 @@ struct buzz_csv_reader {
     bool has_pool;
 };
 
+uint32_t buzz_csv_reader_checksum(const buzz_csv_reader *r)
+{
+    return r->stream ? buzz__csv_source_checksum(buzz__csv_stream_source(r->stream)) : 0;
+}
+
 const char *buzz_csv_reader_kernel(const buzz_csv_reader *r)
 {
     return buzz_simd_name(r->simd);
@@ -842,7 +847,7 @@ buzz_status buzz_csv_reader_open(buzz_csv_reader **out, const char *path,
                             buzz_simd_name(r->simd));
         goto fail;
     }
-    st = buzz__csv_stream_open(&r->stream, path, r->name, opts->encoding, err);
+    st = buzz__csv_stream_open_crc(&r->stream, path, r->name, opts->encoding, opts->checksum, err);
     if (st)
         goto fail;
     st = read_head(r, err);

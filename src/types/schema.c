@@ -220,6 +220,11 @@ buzz_status buzz_schema_to_json(const buzz_schema *s, unsigned flags, char **out
                                                               : json_null());
             bad |= set_new(src, "rows", s->row_count >= 0 ? json_integer(s->row_count)
                                                           : json_null());
+            if (s->has_source_crc32) {
+                char hex[16];
+                snprintf(hex, sizeof hex, "%08x", (unsigned)s->source_crc32);
+                bad |= set_new(src, "crc32", json_string(hex));
+            }
             if (s->has_rejects)
                 bad |= set_new(src, "rejects", json_integer(s->reject_count));
             bad |= set_new(src, "buzz_version", json_string(BUZZ_VERSION));

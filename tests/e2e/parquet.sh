@@ -29,6 +29,12 @@ agree() { # name file: the three readers agree
     n=$((n + 1))
     compare_readers "$2" || fails=$((fails + 1))
 }
+has() { # name file pattern
+    n=$((n + 1))
+    if ! grep -q -- "$3" "$2"; then
+        echo "FAIL $1: \"$3\" not in $2:"; head -c 600 "$2" | sed 's/^/    /'; fails=$((fails + 1))
+    fi
+}
 same() { # name file expected-text
     n=$((n + 1))
     if [ "$(cat "$2")" != "$3" ]; then
@@ -66,6 +72,15 @@ for codec in snappy zstd zstd:19 gzip gzip:1 lz4 none; do
     check "convert-$codec" 0 "$bin" convert mixed.csv -o "$f" --compression "$codec" -q &&
         agree "readers-$codec" "$f" && same "values-$codec" "$f.dump" "$want_mixed"
 done
+
+# The footer's buzz.schema: the schema document with the source's size, CRC-32 (compared with
+# the one gzip computes), row and reject counts and the Buzz version.
+check kv-meta 0 "$pq_duckdb_tool" --query "SELECT decode(value) FROM parquet_kv_metadata('mixed-snappy.parquet') WHERE decode(key) = 'buzz.schema'"
+crc=$(gzip -c mixed.csv | tail -c 8 | head -c 4 | od -An -tx4 | tr -d ' \n')
+has kv-crc32 out.txt "\"crc32\":\"$crc\""
+has kv-source out.txt "\"name\":\"mixed.csv\",\"bytes\":$(stat -c %s mixed.csv),\"rows\":4"
+has kv-rejects out.txt '"rejects":0,"buzz_version"'
+has kv-columns out.txt '"name":"price","header":"price","type":"decimal(6,2)"'
 
 # Edge cases.
 printf 'a,b,c\n' >zero.csv
@@ -126,9 +141,14 @@ check convert-many-t1 0 "$bin" convert many.csv -o many-t1.parquet --row-group-s
 n=$((n + 1))
 cmp -s many.parquet many-t1.parquet || { echo "FAIL 1 and N threads wrote different files"; fails=$((fails + 1)); }
 
-# A wide file: 300 columns.
-awk 'BEGIN { for (l = 0; l < 3; l++) { for (c = 0; c < 300; c++) printf (l ? "%d" : "c%d") (c < 299 ? "," : "\n"), (l ? c * l : c) } }' >wide.csv
+# A wide file: 2,000 columns; a 10 MB cell.
+awk 'BEGIN { for (l = 0; l < 3; l++) { for (c = 0; c < 2000; c++) printf (l ? "%d" : "c%d") (c < 1999 ? "," : "\n"), (l ? c * l : c) } }' >wide.csv
 check convert-wide 0 "$bin" convert wide.csv -o wide.parquet -q && agree readers-wide wide.parquet
+awk 'BEGIN { printf "k,v\n1,"; for (i = 0; i < 10485760 / 64; i++) printf "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ._"; printf "\n2,short\n" }' >bigcell.csv
+check convert-bigcell 0 "$bin" convert bigcell.csv -o bigcell.parquet -q && agree readers-bigcell bigcell.parquet
+n=$((n + 1))
+[ "$(head -c 12 bigcell.parquet.dump | wc -c)" = 12 ] && [ "$(awk -F'\t' 'NR == 3 { print length($2) }' bigcell.parquet.dump)" -ge 10000000 ] ||
+    { echo "FAIL the 10 MB cell did not come back whole"; fails=$((fails + 1)); }
 
 # CLI errors; nothing is left behind.
 check bad-codec 2 "$bin" convert mixed.csv -o x.parquet --compression brotli
