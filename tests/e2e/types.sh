@@ -171,5 +171,35 @@ json big-convert-rows 'd.rows===2000000 && d.rejects===0'
 same big-last-row <(tail -n 1 big.out.csv) '1999999,3.5,2023-12-25,00123,x'
 same big-first-row <(sed -n 2p big.out.csv) '0,0.0,2023-01-01,10000,x0'
 
+# Every corpus file: `buzz sniff --json` reads the whole file and gives each column a type (or a
+# plain-words error with exit 1 for what is not CSV at all); never a crash, never invalid JSON.
+if [ -n "${BUZZ_CORPUS_DIR:-}" ] && [ -d "$BUZZ_CORPUS_DIR" ]; then
+    mkdir -p corpus-json
+    i=0 refused=0 crashed=0
+    while IFS= read -r -d '' f; do
+        i=$((i + 1))
+        "$bin" sniff --json --rows 0 "$f" >"corpus-json/$i.json" 2>c.err
+        rc=$?
+        if [ $rc -eq 1 ] && [ -s c.err ]; then
+            refused=$((refused + 1)); rm -f "corpus-json/$i.json"
+        elif [ $rc -ne 0 ]; then
+            crashed=$((crashed + 1)); echo "FAIL corpus sniff --json on $f: exit $rc"; head -3 c.err
+        fi
+    done < <(find "$BUZZ_CORPUS_DIR" -type f -print0 | sort -z)
+    typed=$(node -e "
+        const fs = require('fs'); let ok = 0;
+        for (const f of fs.readdirSync('corpus-json')) {
+            const d = JSON.parse(fs.readFileSync('corpus-json/' + f, 'utf8'));
+            if (!d.columns.every(c => typeof c.type === 'string' && c.stats)) throw new Error(f);
+            ok++;
+        }
+        console.log(ok);" 2>&1)
+    n=$((n + 1))
+    if [ $crashed -ne 0 ] || ! [ "$typed" -eq $((i - refused)) ] 2>/dev/null; then
+        echo "FAIL corpus: $crashed bad exits; JSON check: $typed"; fails=$((fails + 1))
+    fi
+    echo "corpus: $i files, $typed typed, $refused refused with a message"
+fi
+
 echo "types: $((n - fails)) of $n checks passed"
 [ "$fails" -eq 0 ]
