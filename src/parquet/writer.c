@@ -33,6 +33,8 @@
  * Statistics. */
 typedef struct stats {
     bool has; /* some non-null value seen (NaN-only double pages: has stays false) */
+    bool has_nan; /* a NaN was seen: min/max are left out (readers such as DuckDB 1.4 order NaN
+                     above every number and would trust bounds that exclude it) */
     int64_t null_count;
     int64_t imin, imax; /* integers, dates, times, timestamps, decimals up to 18 digits, bools */
     double dmin, dmax;
@@ -217,6 +219,7 @@ static bool column_is_required(const buzz_schema *s, const buzz_column_def *d)
 static void stats_reset(stats *s)
 {
     s->has = false;
+    s->has_nan = false;
     s->null_count = 0;
     buzz_buf_reset(&s->smin);
     buzz_buf_reset(&s->smax);
@@ -272,8 +275,10 @@ static void stats_add_int(stats *s, int64_t v)
 
 static void stats_add_double(stats *s, double v)
 {
-    if (v != v)
-        return; /* NaN: not part of min/max */
+    if (v != v) {
+        s->has_nan = true; /* NaN: no min/max for this page or chunk */
+        return;
+    }
     if (!s->has) {
         s->has = true;
         s->dmin = s->dmax = v;
@@ -368,6 +373,10 @@ static void stats_bytes(const col_writer *c, const stats *s, uint8_t *min, uint8
         *min_len = *max_len = 8;
         return;
     case BUZZ__PQ_DOUBLE: {
+        if (s->has_nan) {
+            *has = false;
+            return;
+        }
         double lo = s->dmin, hi = s->dmax;
         if (lo == 0.0)
             lo = -0.0;
@@ -696,6 +705,7 @@ static buzz_status flush_page(buzz_parquet_writer *w, col_writer *c, buzz_error 
     } else {
         stats *cs = &c->chunk_stats, *ps = &c->page_stats;
         cs->null_count += ps->null_count;
+        cs->has_nan |= ps->has_nan;
         if (ps->has) {
             if (!cs->has) {
                 cs->has = true;
