@@ -222,11 +222,9 @@ static int print_json(const buzz_convert_summary *s, const char *output)
     json_object_set_new(root, "write_ms", json_integer(s->write_ns / 1000000));
     json_object_set_new(root, "inferred", json_boolean(s->inferred));
     json_t *irr = json_object();
-    static const char *keys[] = {"too_few_fields", "too_many_fields", "unterminated_quote",
-                                 "unescaped_quote", "quote_in_field",  "invalid_bytes",
-                                 "nul_bytes",        "footer_lines"};
     for (int k = 0; k < BUZZ_CSV_ISSUE_KIND_COUNT; k++)
-        json_object_set_new(irr, keys[k], json_integer(s->report.counts[k]));
+        json_object_set_new(irr, buzz_cli_issue_key((buzz_csv_issue_kind)k),
+                            json_integer(s->report.counts[k]));
     json_object_set_new(root, "irregular", irr);
     json_object_set_new(root, "schema", schema);
     int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);

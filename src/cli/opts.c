@@ -225,3 +225,11 @@ const char *buzz_cli_type_options_help(void)
            "                     dmy for dates written with '.', else mdy)\n"
            "  --bool-digits      read columns of only 0 and 1 as booleans\n";
 }
+
+const char *buzz_cli_issue_key(buzz_csv_issue_kind k)
+{
+    static const char *const keys[BUZZ_CSV_ISSUE_KIND_COUNT] = {
+        "too_few_fields", "too_many_fields", "unterminated_quote", "unescaped_quote",
+        "quote_in_field", "invalid_bytes",   "nul_bytes",          "footer_lines"};
+    return (unsigned)k < BUZZ_CSV_ISSUE_KIND_COUNT ? keys[k] : "?";
+}

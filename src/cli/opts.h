@@ -11,6 +11,8 @@
 int buzz_cli_parse_csv_option(const char *cmd, int argc, char **argv, int *i,
                               buzz_csv_options *o);
 const char *buzz_cli_csv_options_help(void);
+/* JSON key of an irregularity kind ("too_few_fields", ...), shared by sniff and convert. */
+const char *buzz_cli_issue_key(buzz_csv_issue_kind k);
 
 /* Typing options: --null TOKEN (repeatable; replaces the default set), --date-order ymd|dmy|mdy,
  * --bool-digits. nulls must be initialised by buzz_cli_type_options_init. */

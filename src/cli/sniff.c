@@ -64,14 +64,6 @@ static json_t *char_json(int c)
     return json_string(s);
 }
 
-static const char *issue_key(buzz_csv_issue_kind k)
-{
-    static const char *keys[] = {"too_few_fields", "too_many_fields", "unterminated_quote",
-                                 "unescaped_quote", "quote_in_field",  "invalid_bytes",
-                                 "nul_bytes",        "footer_lines"};
-    return keys[k];
-}
-
 /* Terminal-safe rendering of a cell: control characters shown as escapes, cut at max bytes. */
 static void print_cell(const char *s, size_t width)
 {
@@ -251,7 +243,7 @@ static int print_json(const char *path, buzz_csv_reader *rd, const preview *pv,
             json_array_append_new(ex, ej);
         }
         json_object_set_new(kj, "examples", ex);
-        json_object_set_new(iss, issue_key((buzz_csv_issue_kind)k), kj);
+        json_object_set_new(iss, buzz_cli_issue_key((buzz_csv_issue_kind)k), kj);
     }
     json_object_set_new(root, "irregular", iss);
     json_object_set_new(root, "irregular_complete", json_boolean(exact));
