@@ -16,7 +16,8 @@ LDLIBS   := -ljansson -lsnappy -llz4 -lzstd -lz -lm -pthread
 DUCKDB_CPPFLAGS := -isystem $(DEPS)/duckdb/include
 DUCKDB_LIBS     := -L$(abspath $(DEPS)/duckdb/lib) -Wl,-rpath,$(abspath $(DEPS)/duckdb/lib) -lduckdb
 
-LIB_SRCS := $(sort $(wildcard src/util/*.c src/csv/*.c src/types/*.c src/parquet/*.c src/convert/*.c))
+LIB_SRCS := $(sort $(wildcard src/util/*.c src/csv/*.c src/types/*.c src/parquet/*.c src/convert/*.c \
+                             src/query/*.c))
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 TEST_SRCS := $(sort $(wildcard tests/test_*.c))
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
@@ -40,7 +41,10 @@ $(BUILD)/libbuzz.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/buzz: $(CLI_OBJS) $(BUILD)/libbuzz.a
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libbuzz.a $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libbuzz.a $(DUCKDB_LIBS) $(LDLIBS)
+
+# Only the query module includes duckdb.h (its public header hides DuckDB).
+$(BUILD)/obj/src/query/%.o: CPPFLAGS += $(DUCKDB_CPPFLAGS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -62,7 +66,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libbuzz.a
 	    $(DUCKDB_LIBS) $(LDLIBS)
 
 # The unit and end-to-end suite for one build directory (used by `test` and `asan`).
-unit: $(BUILD)/buzz $(TEST_BINS) $(TOOL_BINS)
+unit: $(BUILD)/buzz $(TEST_BINS) $(TOOL_BINS) $(BUILD)/bench/rss_run
 	@BUZZ_BUILD=$(BUILD) ./tests/run
 
 test: setup
@@ -84,7 +88,8 @@ serve: setup all
 FUZZ_SECONDS ?= 30
 FUZZ_SRCS := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
-FUZZ_LIB_SRCS := $(LIB_SRCS)
+# The query module needs DuckDB; the fuzz targets do not link it (fuzz_parquet links it itself).
+FUZZ_LIB_SRCS := $(filter-out src/query/%,$(LIB_SRCS))
 # fuzz_parquet reads its files back through DuckDB's C API, so it alone links libduckdb. The
 # library is not instrumented (only our C code is checked); it runs under the same
 # -fsanitize=fuzzer,address,undefined flags with no ASAN_OPTIONS: our side is C, so there are no
@@ -110,7 +115,7 @@ fuzz-smoke: $(FUZZ_BINS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/smoke $(FUZZ_BINS)
 
 bench: setup all $(BENCH_BINS)
-	./bench/run
+	BUZZ_BUILD=$(BUILD) ./bench/run
 
 clean:
 	rm -rf build

@@ -33,6 +33,10 @@ static int run_file(const char *mode, const char *path, unsigned threads)
     buzz_csv_options o;
     memset(&o, 0, sizeof o);
     o.threads = threads;
+    buzz_infer_options io;
+    memset(&io, 0, sizeof io);
+    if (strcmp(mode, "infer") == 0)
+        buzz_infer_hook(&io, &o.batch_hook);
     buzz_csv_reader *rd = NULL;
     buzz_error err;
     double t0 = now_s();
@@ -42,11 +46,8 @@ static int run_file(const char *mode, const char *path, unsigned threads)
     }
     int64_t rows = 0;
     if (strcmp(mode, "infer") == 0) {
-        buzz_infer_options io;
-        memset(&io, 0, sizeof io);
-        io.delimiter = buzz_csv_reader_dialect(rd)->delimiter;
         buzz_schema s;
-        if (buzz_schema_infer(rd, &io, threads, NULL, NULL, &s, &err) != BUZZ_OK) {
+        if (buzz_schema_infer(rd, &io, NULL, NULL, &s, &err) != BUZZ_OK) {
             fprintf(stderr, "infer: %s\n", err.message);
             return 1;
         }

@@ -26,13 +26,14 @@ static bool infer(const char *path, unsigned threads, buzz_schema *out)
     memset(&o, 0, sizeof o);
     o.threads = threads;
     o.chunk_bytes = 4096; /* many batches, so merging is exercised */
+    buzz_infer_options io;
+    memset(&io, 0, sizeof io);
+    if (threads > 1)
+        buzz_infer_hook(&io, &o.batch_hook); /* typed on the workers, merged in order */
     buzz_csv_reader *rd = NULL;
     if (buzz_csv_reader_open(&rd, path, &o, NULL) != BUZZ_OK)
         return false;
-    buzz_infer_options io;
-    memset(&io, 0, sizeof io);
-    io.delimiter = buzz_csv_reader_dialect(rd)->delimiter;
-    bool ok = buzz_schema_infer(rd, &io, threads, NULL, NULL, out, NULL) == BUZZ_OK;
+    bool ok = buzz_schema_infer(rd, &io, NULL, NULL, out, NULL) == BUZZ_OK;
     buzz_csv_reader_close(rd);
     return ok;
 }
@@ -68,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const buzz_csv_batch *b;
         if (buzz_csv_reader_next(rd, &b, NULL) != BUZZ_OK || !b)
             break;
-        check(buzz_typed_batch_fill(&tb, b, &s1, 2, NULL, NULL, NULL) == BUZZ_OK, "fill");
+        check(buzz_typed_batch_fill(&tb, b, &s1, NULL, NULL, NULL) == BUZZ_OK, "fill");
         if (tb.reject_count != 0) {
             fprintf(stderr, "schema: %s\n", j1);
             check(false, "a value was rejected under its inferred type");

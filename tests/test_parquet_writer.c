@@ -109,7 +109,7 @@ static void write_parquet(const char *csv_path, const char *pq_path, const buzz_
     buzz_infer_options io;
     memset(&io, 0, sizeof io);
     io.delimiter = buzz_csv_reader_dialect(rd)->delimiter;
-    if (buzz_schema_infer(rd, &io, 1, NULL, NULL, out_schema, &err) != BUZZ_OK)
+    if (buzz_schema_infer(rd, &io, NULL, NULL, out_schema, &err) != BUZZ_OK)
         fail_msg("infer: %s", err.message);
     buzz_csv_reader_close(rd);
     assert_int_equal(buzz_csv_reader_open(&rd, csv_path, &o, &err), BUZZ_OK);
@@ -125,7 +125,7 @@ static void write_parquet(const char *csv_path, const char *pq_path, const buzz_
         assert_int_equal(buzz_csv_reader_next(rd, &b, &err), BUZZ_OK);
         if (!b)
             break;
-        assert_int_equal(buzz_typed_batch_fill(&tb, b, out_schema, 1, NULL, NULL, &err), BUZZ_OK);
+        assert_int_equal(buzz_typed_batch_fill(&tb, b, out_schema, NULL, NULL, &err), BUZZ_OK);
         if (buzz_parquet_writer_write(w, &tb, &err) != BUZZ_OK)
             fail_msg("write: %s", err.message);
         for (size_t r = 0; r < tb.row_count; r++) {

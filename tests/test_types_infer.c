@@ -182,17 +182,22 @@ static void infer_text(const char *csv, size_t len, const buzz_infer_options *io
     buzz_csv_options o;
     memset(&o, 0, sizeof o);
     o.threads = threads;
-    buzz_csv_reader *rd = NULL;
-    buzz_error err;
-    if (buzz_csv_reader_open(&rd, path, &o, &err) != BUZZ_OK)
-        fail_msg("open: %s", err.message);
     buzz_infer_options opts;
     if (io)
         opts = *io;
     else
         memset(&opts, 0, sizeof opts);
-    opts.delimiter = buzz_csv_reader_dialect(rd)->delimiter;
-    if (buzz_schema_infer(rd, &opts, threads, NULL, NULL, out, &err) != BUZZ_OK)
+    /* With threads, batches are typed on the reader's workers (the hook) and merged in order;
+     * with one, on this thread: both must give the same schema. */
+    if (threads > 1) {
+        o.chunk_bytes = 4096;
+        buzz_infer_hook(&opts, &o.batch_hook);
+    }
+    buzz_csv_reader *rd = NULL;
+    buzz_error err;
+    if (buzz_csv_reader_open(&rd, path, &o, &err) != BUZZ_OK)
+        fail_msg("open: %s", err.message);
+    if (buzz_schema_infer(rd, &opts, NULL, NULL, out, &err) != BUZZ_OK)
         fail_msg("infer: %s", err.message);
     buzz_csv_reader_close(rd);
 }

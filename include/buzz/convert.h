@@ -40,6 +40,11 @@ typedef struct buzz_convert_options {
     buzz_infer_options infer;     /* typing options (delimiter is set from the dialect) */
     buzz_parquet_options parquet; /* codec, row groups... (metadata_json is set by convert) */
     const char *tmp_dir;          /* for the stdin spill; NULL = $TMPDIR or /tmp */
+    /* Memory budget of the conversion in bytes; 0 = BUZZ_CONVERT_DEFAULT_MEMORY. It sizes the
+     * reader's chunks and the writer's row groups, pages and dictionaries (buzz_convert_plan), so
+     * the peak stays below it whatever the input's size and width. Fields of `csv` and `parquet`
+     * that the caller set explicitly win. At least BUZZ_CONVERT_MIN_MEMORY. */
+    size_t memory_limit;
     /* Progress, from the caller's thread: phase, decoded bytes done of the input, total (-1 when
      * unknown). NULL = none. */
     void (*on_progress)(void *user, buzz_convert_phase phase, int64_t bytes_done,
@@ -48,6 +53,19 @@ typedef struct buzz_convert_options {
     bool (*is_cancelled)(void *user); /* polled between chunks; NULL = never */
     void *cancel_user;
 } buzz_convert_options;
+
+#define BUZZ_CONVERT_DEFAULT_MEMORY ((size_t)256 << 20)
+#define BUZZ_CONVERT_MIN_MEMORY ((size_t)96 << 20)
+
+/* How a memory budget is spent, for `threads` reader threads and `columns` output columns. */
+typedef struct buzz_convert_plan {
+    size_t chunk_bytes;      /* reader chunk; threads + 2 chunks are in flight */
+    size_t row_group_bytes;  /* encoded bytes buffered before a row group is written */
+    size_t page_bytes;       /* per column page */
+    size_t dictionary_bytes; /* per column dictionary */
+} buzz_convert_plan;
+void buzz_convert_plan_memory(size_t memory_limit, unsigned threads, size_t columns,
+                              buzz_convert_plan *out);
 
 typedef struct buzz_convert_summary {
     buzz_schema schema;           /* the columns as written (owned; buzz_convert_summary_free) */

@@ -36,6 +36,28 @@ typedef enum buzz_newline {
     BUZZ_NEWLINE_CR,   /* records end at CR (old Mac); an LF right after it is dropped */
 } buzz_newline;
 
+struct buzz_csv_dialect;
+struct buzz_csv_batch;
+
+/* Work done on each batch by the thread that tokenized it (a reader worker; the caller's thread
+ * when threads == 1), right after tokenizing, while the chunk's bytes are still in cache: the way
+ * to spread per-value work (type inference, parsing) over the reader's threads.
+ *
+ * run is called once per batch; batches of different chunks run concurrently and in any order.
+ * The batch holds its final rows (footer rows are already excluded), first_row is 0, row_lines and
+ * row_offsets are still relative to the chunk, and hook_state is NULL. `state` points at the
+ * hook's own pointer for this batch's storage: NULL the first time, then whatever the hook left
+ * there (reuse it: storage is recycled as chunks are consumed). The consumer finds it again as
+ * buzz_csv_batch.hook_state of the same batch, valid until its next call to buzz_csv_reader_next.
+ * An error fails the reading at this batch, in input order. free_state is called at close for
+ * every non-NULL state. Both run with no reader lock held. */
+typedef struct buzz_csv_batch_hook {
+    buzz_status (*run)(void *user, const struct buzz_csv_dialect *dialect,
+                       const struct buzz_csv_batch *b, void **state, buzz_error *err);
+    void (*free_state)(void *user, void *state);
+    void *user;
+} buzz_csv_batch_hook;
+
 /* Options for buzz_csv_reader_open. A zeroed struct means: detect everything, all defaults. */
 typedef struct buzz_csv_options {
     buzz_encoding encoding;  /* 0 = detect                                    --encoding */
@@ -67,6 +89,7 @@ typedef struct buzz_csv_options {
                              --delimiter whitespace */
     bool checksum;        /* keep a CRC-32 of the raw input bytes (buzz_csv_reader_checksum);
                              costs about 0.3 s per GB on the reading thread */
+    buzz_csv_batch_hook batch_hook; /* per-batch work on the reader's threads; zeroed = none */
 } buzz_csv_options;
 
 /* The dialect in use: every field resolved (nothing left to detect). */
@@ -168,6 +191,7 @@ typedef struct buzz_csv_batch {
     const int64_t *row_offsets;   /* byte offset of each row in the decoded input */
     const buzz_csv_extra *extras; /* rows with too many fields, in row order */
     size_t extra_count;
+    void *hook_state;             /* what the batch hook left for this batch (NULL without one) */
 } buzz_csv_batch;
 
 static inline buzz_csv_cell buzz_csv_batch_cell(const buzz_csv_batch *b, size_t row, size_t col)
@@ -186,6 +210,8 @@ BUZZ_NODISCARD buzz_status buzz_csv_reader_open(buzz_csv_reader **out, const cha
 
 /* Resolved dialect. Borrowed, valid until close. */
 const buzz_csv_dialect *buzz_csv_reader_dialect(const buzz_csv_reader *r);
+/* The options the reader was opened with (the batch hook in use, for instance). */
+const buzz_csv_options *buzz_csv_reader_options(const buzz_csv_reader *r);
 
 /* Column names: the header's fields (unquoted, as in the file; blank or missing names are "") or
  * all "" without a header. *out_names is borrowed until close; count is the column count. */

@@ -40,6 +40,8 @@ typedef struct buzz_parquet_options {
     size_t row_group_bytes;    /* encoded bytes that close a row group early; 0 = 128 MiB */
     size_t page_bytes;         /* target uncompressed data page size; 0 = 1 MiB */
     bool no_dictionary;        /* PLAIN only (no RLE_DICTIONARY) */
+    size_t dictionary_bytes;   /* a column chunk's dictionary stops growing (the column falls back
+                                  to PLAIN) past this many value bytes; 0 = 1 MiB */
     unsigned threads;          /* columns encoded and compressed in parallel; 0 = 1. The file is
                                   identical for every thread count. */
     const char *metadata_json; /* value of the "buzz.schema" key-value metadata; NULL = none */

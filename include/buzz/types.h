@@ -409,14 +409,22 @@ size_t buzz_value_format(const buzz_column_def *d, const buzz_value *v, char *bu
 
 
 /* ---------------------------------------------------------------------------------------------
- * One whole pass over an open reader: every batch goes through inference (rows split over
- * `threads` threads; the result is identical for every thread count), optionally shown to
- * on_batch first (e.g. to keep a preview). Fills *out: columns named from the header, inferred
- * definitions, dialect, row count and source size. The reader is then at its end. */
+ * One whole pass over an open reader: every value of every batch goes through inference,
+ * each batch optionally shown to on_batch first (e.g. to keep a preview). Fills *out: columns
+ * named from the header, inferred definitions, dialect, row count and source size. The reader is
+ * then at its end. The result is identical for every thread count and kernel.
+ *
+ * For speed, open the reader with the hook from buzz_infer_hook (same options): the batches are
+ * then typed on the reader's worker threads while they tokenize, and this pass only merges them
+ * in order. Without it, typing runs on the caller's thread. A zero infer delimiter means the
+ * dialect's. */
 typedef void (*buzz_batch_visitor)(void *user, const buzz_csv_batch *batch);
 BUZZ_NODISCARD buzz_status buzz_schema_infer(buzz_csv_reader *rd, const buzz_infer_options *opts,
-                                             unsigned threads, buzz_batch_visitor on_batch,
-                                             void *user, buzz_schema *out, buzz_error *err);
+                                             buzz_batch_visitor on_batch, void *user,
+                                             buzz_schema *out, buzz_error *err);
+/* Fill *out with the reader batch hook that types batches for buzz_schema_infer. `opts` (NULL =
+ * defaults) must stay valid while the reader is open. */
+void buzz_infer_hook(const buzz_infer_options *opts, buzz_csv_batch_hook *out);
 
 
 /* ---------------------------------------------------------------------------------------------
@@ -456,14 +464,14 @@ typedef struct buzz_typed_batch {
 } buzz_typed_batch;
 
 void buzz_typed_batch_free(buzz_typed_batch *tb); /* accepts a zeroed struct */
-/* Parse every included column of `in` according to `schema` into tb (reallocating as needed),
- * columns spread over up to `threads` threads. Rejected values become NULL and are passed to
- * on_reject (may be NULL) column by column, in row order within a column, from the caller's
- * thread: when some column has a user-given type (rejects are possible), columns are parsed in
- * the caller's thread so the order is deterministic. Fails only with BUZZ_ERR_NOMEM or
- * BUZZ_ERR_LIMIT (a text column over 4 GiB in one batch). */
+/* Parse every included column of `in` according to `schema` into tb (reallocating as needed), on
+ * the caller's thread (to spread the work, call it from a reader batch hook: see
+ * buzz_csv_batch_hook). Rows go in blocks of 1024, every column of a block before the next, so
+ * on_reject (may be NULL) sees the rejects of a block column by column, each column's in row
+ * order. Rejected values become NULL. Fails only with BUZZ_ERR_NOMEM or BUZZ_ERR_LIMIT (a text
+ * column over 4 GiB in one batch). */
 BUZZ_NODISCARD buzz_status buzz_typed_batch_fill(buzz_typed_batch *tb, const buzz_csv_batch *in,
-                                                 const buzz_schema *schema, unsigned threads,
+                                                 const buzz_schema *schema,
                                                  buzz_reject_fn on_reject, void *user,
                                                  buzz_error *err);
 

@@ -104,6 +104,8 @@ static void usage(FILE *out)
             "  --row-group-size N rows per Parquet row group (default %d)\n"
             "  --schema FILE      a schema document (docs/schema.md, e.g. edited output of\n"
             "                     `buzz sniff --json`): types, formats, names, descriptions\n"
+            "  --memory-limit SIZE  peak memory to plan for, e.g. 128M or 1G (default 256M,\n"
+            "                     at least 96M): sizes chunks, row groups, pages, dictionaries\n"
             "  --rejects FILE     write values that did not fit their type as CSV\n"
             "                     (line,column,value,reason)\n"
             "  --json             print the summary as JSON on stdout\n"
@@ -113,6 +115,41 @@ static void usage(FILE *out)
             "  -h, --help         show this help\n\n%s\n%s",
             BUZZ_PARQUET_DEFAULT_ROW_GROUP_ROWS, buzz_cli_csv_options_help(),
             buzz_cli_type_options_help());
+}
+
+/* A size in bytes with an optional K, M, G or T suffix (powers of 1024; "MB", "MiB" too). */
+static bool parse_size(const char *v, uint64_t *out)
+{
+    char digits[32];
+    size_t n = 0;
+    while (v[n] >= '0' && v[n] <= '9' && n < sizeof digits - 1) {
+        digits[n] = v[n];
+        n++;
+    }
+    digits[n] = 0;
+    uint64_t x;
+    if (n == 0 || !buzz_cli_parse_u64(digits, &x))
+        return false;
+    const char *u = v + n;
+    unsigned shift = 0;
+    switch (*u) {
+    case 0: break;
+    case 'k': case 'K': shift = 10; break;
+    case 'm': case 'M': shift = 20; break;
+    case 'g': case 'G': shift = 30; break;
+    case 't': case 'T': shift = 40; break;
+    default: return false;
+    }
+    if (*u) {
+        u++;
+        if (strcmp(u, "") != 0 && strcmp(u, "B") != 0 && strcmp(u, "iB") != 0 &&
+            strcmp(u, "b") != 0)
+            return false;
+    }
+    if (shift && x > (UINT64_MAX >> shift))
+        return false;
+    *out = x << shift;
+    return true;
 }
 
 static int parse_compression(const char *v, buzz_parquet_options *p)
@@ -289,6 +326,17 @@ int buzz_cli_convert(int argc, char **argv)
             if (!v || !buzz_cli_parse_u64(v, &rows) || rows < 1 || rows > ((uint64_t)1 << 40))
                 return buzz_cli_usage_error("convert", "--row-group-size expects a number of rows");
             o.parquet.row_group_rows = (int64_t)rows;
+            continue;
+        } else if (strcmp(a, "--memory-limit") == 0 || strncmp(a, "--memory-limit=", 15) == 0) {
+            const char *v = a[14] == '=' ? a + 15 : (i + 1 < argc ? argv[++i] : NULL);
+            uint64_t bytes;
+            if (!v || !parse_size(v, &bytes))
+                return buzz_cli_usage_error("convert", "--memory-limit expects a size such as "
+                                                       "512M or 2G");
+            if (bytes < BUZZ_CONVERT_MIN_MEMORY)
+                return buzz_cli_usage_error("convert", "--memory-limit must be at least %zuM",
+                                            BUZZ_CONVERT_MIN_MEMORY >> 20);
+            o.memory_limit = (size_t)bytes;
             continue;
         } else if (strncmp(a, "--output=", 9) == 0) {
             o.output = a + 9;

@@ -328,14 +328,14 @@ int buzz_cli_sniff(int argc, char **argv)
     memset(&pv, 0, sizeof pv);
     buzz_schema sc;
     memset(&sc, 0, sizeof sc);
+    buzz_cli_type_options_finish(&to, &o);
+    buzz_infer_hook(&to.infer, &o.batch_hook); /* values are typed on the reader's threads */
     buzz_status st = buzz_csv_reader_open(&rd, path, &o, &err);
     int rc;
     if (st) {
         rc = buzz_cli_report("sniff", &err);
         goto done;
     }
-    buzz_cli_type_options_finish(&to, &o);
-    to.infer.delimiter = buzz_csv_reader_dialect(rd)->delimiter;
     {
         const buzz_str *names;
         buzz_csv_reader_columns(rd, &names, &pv.cols);
@@ -348,8 +348,7 @@ int buzz_cli_sniff(int argc, char **argv)
         rc = buzz_cli_report("sniff", &err);
         goto done;
     }
-    st = buzz_schema_infer(rd, &to.infer, o.threads ? o.threads : buzz_cpu_count(), keep_preview,
-                           &pv, &sc, &err);
+    st = buzz_schema_infer(rd, &to.infer, keep_preview, &pv, &sc, &err);
     if (st == BUZZ_OK && pv.st != BUZZ_OK)
         st = buzz_error_set(&err, pv.st, "out of memory for the preview");
     if (st) {

@@ -67,6 +67,142 @@ static void on_reject(void *user, const buzz_reject *r)
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Pass 2's batch hook: each CSV batch is parsed into a typed batch by the reader thread that
+ * tokenized it, while its bytes are in cache. Rejects cannot be reported there (the line numbers
+ * are not absolute yet, and the rejects file must stay in input order), so the hook only notes
+ * which cells were rejected; the caller's thread reports them when the batch comes out. */
+typedef struct deferred_reject {
+    uint32_t row, column;
+} deferred_reject;
+
+typedef struct fill_state {
+    buzz_typed_batch tb;
+    deferred_reject *rejects;
+    size_t reject_count, reject_cap;
+    bool reject_nomem;
+} fill_state;
+
+static void defer_reject(void *user, const buzz_reject *r)
+{
+    fill_state *fs = user;
+    if (fs->reject_count == fs->reject_cap) {
+        size_t n = fs->reject_cap ? fs->reject_cap * 2 : 64;
+        deferred_reject *p = buzz_realloc(fs->rejects, n * sizeof *p);
+        if (!p) {
+            fs->reject_nomem = true;
+            return;
+        }
+        fs->rejects = p;
+        fs->reject_cap = n;
+    }
+    fs->rejects[fs->reject_count++] = (deferred_reject){(uint32_t)r->row, (uint32_t)r->column};
+}
+
+static buzz_status fill_hook_run(void *user, const buzz_csv_dialect *dialect,
+                                 const buzz_csv_batch *b, void **state, buzz_error *err)
+{
+    (void)dialect;
+    const buzz_schema *sc = user;
+    fill_state *fs = *state;
+    if (!fs) {
+        fs = buzz_calloc(1, sizeof *fs);
+        if (!fs)
+            return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory for a typed batch");
+        *state = fs;
+    }
+    fs->reject_count = 0;
+    fs->reject_nomem = false;
+    BUZZ_TRY(buzz_typed_batch_fill(&fs->tb, b, sc, defer_reject, fs, err));
+    if (fs->reject_nomem)
+        return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory listing rejected values");
+    return BUZZ_OK;
+}
+
+static void fill_hook_free(void *user, void *state)
+{
+    (void)user;
+    fill_state *fs = state;
+    buzz_typed_batch_free(&fs->tb);
+    buzz_free(fs->rejects);
+    buzz_free(fs);
+}
+
+/* Report a batch's deferred rejects in order, with absolute lines and rows. The reason is
+ * recomputed by parsing the cell again (rejects are rare; this keeps the hook's record small). */
+static int cmp_deferred(const void *pa, const void *pb)
+{
+    const deferred_reject *a = pa, *b = pb;
+    if (a->row != b->row)
+        return a->row < b->row ? -1 : 1;
+    return a->column < b->column ? -1 : a->column > b->column;
+}
+
+/* The fill visits rows in blocks, column by column: sorting gives the rejects file line order. */
+static void report_rejects(conv *c, const buzz_schema *sc, const buzz_csv_batch *b,
+                           fill_state *fs)
+{
+    qsort(fs->rejects, fs->reject_count, sizeof *fs->rejects, cmp_deferred);
+    buzz_null_tokens defaults;
+    const buzz_null_tokens *nulls = &sc->nulls;
+    if (!sc->has_nulls) {
+        buzz_null_tokens_default(&defaults);
+        nulls = &defaults;
+    }
+    for (size_t i = 0; i < fs->reject_count; i++) {
+        const deferred_reject *dr = &fs->rejects[i];
+        const buzz_column_def *d = &sc->columns[dr->column];
+        buzz_csv_cell cell = b->cells[dr->column * b->row_stride + dr->row];
+        const char *text = b->data + cell.offset;
+        size_t len = cell.len_flags & BUZZ_CSV_CELL_LEN_MASK;
+        buzz_value v;
+        buzz_parse_result pr = buzz_value_parse(d, nulls, text, len,
+                                                (cell.len_flags & BUZZ_CSV_CELL_QUOTED) != 0, &v);
+        char why[160];
+        buzz_reject rj = {
+            .line = b->row_lines ? b->row_lines[dr->row] : 0,
+            .row = b->first_row + (int64_t)dr->row,
+            .column = dr->column,
+            .column_name = d->name,
+            .value = text,
+            .value_len = len,
+            .reason = buzz_parse_reason(d, pr, why, sizeof why),
+        };
+        on_reject(c, &rj);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The memory plan. What stays alive during pass 2, and what bounds it:
+ *   reader: threads + 2 slots, each a chunk of input, the chunk's cell arrays (8 bytes per field,
+ *     a field being at least 2 bytes with its delimiter: up to 4 bytes per chunk byte) and the
+ *     chunk's typed batch (up to ~5 bytes per chunk byte: 16-byte decimals need 4 input bytes,
+ *     4-byte ints 2, plus validity), so at most ~10 bytes per chunk byte per slot;
+ *   writer: the encoded pages of the open row group (closed once they pass row_group_bytes), and
+ *     per column one staged page (values, levels, offsets, assembly buffers: ~4x page_bytes) and
+ *     one dictionary (values plus hash slots: ~2x dictionary_bytes);
+ *   fixed: code, libraries, stacks, the schema: counted as 32 MiB.
+ * Pass 1 holds the same reader plus small inference states, so pass 2 is the peak. */
+void buzz_convert_plan_memory(size_t memory_limit, unsigned threads, size_t columns,
+                              buzz_convert_plan *out)
+{
+    size_t m = memory_limit ? memory_limit : BUZZ_CONVERT_DEFAULT_MEMORY;
+    if (m < BUZZ_CONVERT_MIN_MEMORY)
+        m = BUZZ_CONVERT_MIN_MEMORY;
+    const size_t mib = (size_t)1 << 20;
+    size_t avail = m - 32 * mib;
+    size_t slots = (size_t)(threads ? threads : 1) + 2;
+    size_t chunk = avail * 3 / 8 / (slots * 10);
+    out->chunk_bytes = chunk < 256 * 1024 ? 256 * 1024 : chunk > 4 * mib ? 4 * mib : chunk;
+    size_t rg = avail / 4;
+    out->row_group_bytes = rg > 128 * mib ? 128 * mib : rg;
+    size_t per_col = avail * 3 / 8 / (columns ? columns : 1);
+    size_t page = per_col / 6;
+    out->page_bytes = page < 16 * 1024 ? 16 * 1024 : page > mib ? mib : page;
+    size_t dict = per_col / 6;
+    out->dictionary_bytes = dict < 16 * 1024 ? 16 * 1024 : dict > mib ? mib : dict;
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Standard input spill. */
 static buzz_status spill_stdin(const buzz_convert_options *opts, char *out_path, size_t cap,
                                buzz_error *err)
@@ -260,8 +396,18 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
             goto done;
         path = spill;
     }
+    if (opts->memory_limit && opts->memory_limit < BUZZ_CONVERT_MIN_MEMORY) {
+        st = buzz_error_set(err, BUZZ_ERR_ARG, "a memory limit of at least %zu MiB is needed",
+                            BUZZ_CONVERT_MIN_MEMORY >> 20);
+        goto done;
+    }
     buzz_csv_options ro = opts->csv;
     merge_csv_options(&ro, opts->user_schema);
+    unsigned threads = ro.threads ? ro.threads : buzz_cpu_count();
+    buzz_convert_plan plan;
+    buzz_convert_plan_memory(opts->memory_limit, threads, 1, &plan);
+    if (!ro.chunk_bytes)
+        ro.chunk_bytes = plan.chunk_bytes;
     ro.on_progress = on_reader_progress;
     ro.progress_user = &c;
     ro.is_cancelled = on_reader_cancel;
@@ -269,24 +415,24 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
     if (!ro.source_name)
         ro.source_name = spill[0] ? "stdin" : opts->input;
 
-    /* Pass 1. */
+    /* Pass 1: the values are typed on the reader's threads (buzz_infer_hook), merged in order. */
     int64_t t0 = buzz_now_ns();
     c.phase = BUZZ_PHASE_INFER;
-    if ((st = buzz_csv_reader_open(&rd, path, &ro, err)) != BUZZ_OK)
-        goto done;
-    buzz_csv_dialect dialect1 = *buzz_csv_reader_dialect(rd);
     buzz_infer_options io = opts->infer;
-    io.delimiter = dialect1.delimiter;
     if (opts->user_schema && opts->user_schema->has_nulls && !io.nulls)
         io.nulls = &opts->user_schema->nulls;
     if (opts->user_schema && opts->user_schema->has_date_order && !io.has_date_order) {
         io.has_date_order = true;
         io.date_order = opts->user_schema->date_order;
     }
+    buzz_csv_options ro1 = ro;
+    buzz_infer_hook(&io, &ro1.batch_hook); /* idle when no batch is read (user types only) */
+    if ((st = buzz_csv_reader_open(&rd, path, &ro1, err)) != BUZZ_OK)
+        goto done;
+    buzz_csv_dialect dialect1 = *buzz_csv_reader_dialect(rd);
     out->inferred = !schema_covers_all(opts->user_schema, dialect1.column_count);
     if (out->inferred)
-        st = buzz_schema_infer(rd, &io, ro.threads ? ro.threads : buzz_cpu_count(), NULL, NULL,
-                               sc, err);
+        st = buzz_schema_infer(rd, &io, NULL, NULL, sc, err);
     else
         st = plain_schema(rd, sc, err);
     if (st != BUZZ_OK)
@@ -313,6 +459,7 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
     c.phase = BUZZ_PHASE_WRITE;
     buzz_csv_options ro2 = ro;
     ro2.checksum = true; /* the source's CRC-32 goes into the output's metadata */
+    ro2.batch_hook = (buzz_csv_batch_hook){fill_hook_run, fill_hook_free, sc};
     if ((st = buzz_csv_reader_open(&rd, path, &ro2, err)) != BUZZ_OK)
         goto done;
     if (BUZZ_NEVER(!same_dialect(&dialect1, buzz_csv_reader_dialect(rd)))) {
@@ -329,7 +476,14 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
         goto done;
     buzz_parquet_options po = opts->parquet;
     if (po.threads == 0)
-        po.threads = ro.threads ? ro.threads : buzz_cpu_count();
+        po.threads = threads;
+    buzz_convert_plan_memory(opts->memory_limit, threads, sc->column_count, &plan);
+    if (!po.row_group_bytes)
+        po.row_group_bytes = plan.row_group_bytes;
+    if (!po.page_bytes)
+        po.page_bytes = plan.page_bytes;
+    if (!po.dictionary_bytes)
+        po.dictionary_bytes = plan.dictionary_bytes;
     if (fmt == BUZZ_OUTPUT_PARQUET)
         st = buzz_parquet_writer_open(&pw, opts->output, sc, &po, err);
     else
@@ -337,22 +491,27 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
     if (st != BUZZ_OK)
         goto done;
     int64_t rows = 0;
-    unsigned threads = ro.threads ? ro.threads : buzz_cpu_count();
     for (;;) {
         const buzz_csv_batch *b;
         if ((st = buzz_csv_reader_next(rd, &b, err)) != BUZZ_OK)
             goto done;
         if (!b)
             break;
-        if ((st = buzz_typed_batch_fill(&tb, b, sc, threads, on_reject, &c, err)) != BUZZ_OK)
+        const buzz_typed_batch *ready = &tb;
+        if (b->hook_state) {
+            fill_state *fs = b->hook_state;
+            report_rejects(&c, sc, b, fs);
+            ready = &fs->tb;
+        } else if ((st = buzz_typed_batch_fill(&tb, b, sc, on_reject, &c, err)) != BUZZ_OK) {
             goto done;
+        }
         if (c.rejects_st != BUZZ_OK) {
             st = c.rejects_st;
             if (err)
                 *err = c.rejects_err;
             goto done;
         }
-        st = pw ? buzz_parquet_writer_write(pw, &tb, err) : buzz_csv_out_write(w, &tb, err);
+        st = pw ? buzz_parquet_writer_write(pw, ready, err) : buzz_csv_out_write(w, ready, err);
         if (st != BUZZ_OK)
             goto done;
         rows += (int64_t)b->row_count;

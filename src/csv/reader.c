@@ -37,6 +37,8 @@ typedef struct chunk_batch {
     size_t row_cap, rows, extra_count, issue_count;
     int64_t issue_totals[BUZZ_CSV_ISSUE_KIND_COUNT];
     int64_t blank_lines, comment_lines;
+    size_t drop;      /* footer rows at the end of this batch (last chunk only) */
+    void *hook_state; /* the batch hook's storage for this batch */
 } chunk_batch;
 
 typedef enum slot_state { SLOT_FREE = 0, SLOT_QUEUED, SLOT_DONE } slot_state;
@@ -110,6 +112,11 @@ const char *buzz_csv_reader_kernel(const buzz_csv_reader *r)
     return buzz_simd_name(r->simd);
 }
 
+const buzz_csv_options *buzz_csv_reader_options(const buzz_csv_reader *r)
+{
+    return &r->opts;
+}
+
 const buzz_csv_dialect *buzz_csv_reader_dialect(const buzz_csv_reader *r)
 {
     return &r->dialect;
@@ -134,8 +141,10 @@ void buzz_csv_reader_columns(const buzz_csv_reader *r, const buzz_str **out_name
 
 /* ---------------------------------------------------------------------------------------------
  * Batches and tokenizing. */
-static void batch_free(chunk_batch *b)
+static void batch_free(const buzz_csv_reader *r, chunk_batch *b)
 {
+    if (b->hook_state && r->opts.batch_hook.free_state)
+        r->opts.batch_hook.free_state(r->opts.batch_hook.user, b->hook_state);
     buzz_free(b->cells);
     buzz_free(b->row_offsets);
     buzz_free(b->row_lines);
@@ -144,11 +153,12 @@ static void batch_free(chunk_batch *b)
     memset(b, 0, sizeof *b);
 }
 
-static buzz_status batch_alloc(chunk_batch *b, size_t ncols, size_t row_cap, buzz_error *err)
+static buzz_status batch_alloc(const buzz_csv_reader *r, chunk_batch *b, size_t ncols,
+                               size_t row_cap, buzz_error *err)
 {
     if (b->cells && b->row_cap == row_cap)
         return BUZZ_OK;
-    batch_free(b);
+    batch_free(r, b);
     b->row_cap = row_cap;
     b->cells = buzz_malloc(ncols * row_cap * sizeof *b->cells);
     b->row_offsets = buzz_malloc(row_cap * sizeof *b->row_offsets);
@@ -156,7 +166,7 @@ static buzz_status batch_alloc(chunk_batch *b, size_t ncols, size_t row_cap, buz
     b->extras = buzz_malloc(row_cap * sizeof *b->extras);
     b->issues = buzz_malloc(ISSUES_PER_BATCH * sizeof *b->issues);
     if (!b->cells || !b->row_offsets || !b->row_lines || !b->extras || !b->issues) {
-        batch_free(b);
+        batch_free(r, b);
         return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory allocating a batch of %zu rows",
                               row_cap);
     }
@@ -168,6 +178,60 @@ static size_t batch_rows(const buzz_csv_reader *r)
     size_t ncols = r->dialect.column_count ? r->dialect.column_count : 1;
     size_t rows = BATCH_CELLS / ncols;
     return rows ? rows : 1;
+}
+
+/* Footer rows are the last rows of the input, all in its last chunk: mark how many each batch
+ * drops, counting back from the end. */
+static void mark_footer(const buzz_csv_reader *r, slot *s)
+{
+    for (size_t i = 0; i < s->batch_count; i++)
+        s->batches[i].drop = 0;
+    if (!s->is_last || r->dialect.footer_lines <= 0)
+        return;
+    size_t want = (size_t)r->dialect.footer_lines;
+    for (size_t i = s->batch_count; i-- > 0 && want > 0;) {
+        chunk_batch *b = &s->batches[i];
+        b->drop = want < b->rows ? want : b->rows;
+        want -= b->drop;
+    }
+}
+
+/* The view of batch b that the batch hook and the consumer see: rows without the footer, extras
+ * of those rows only. Offsets and lines are as they are now (chunk-relative before publish). */
+static void batch_view(const buzz_csv_reader *r, const slot *s, const chunk_batch *b,
+                       buzz_csv_batch *out)
+{
+    size_t rows = b->rows - b->drop;
+    size_t extras = b->extra_count;
+    while (extras > 0 && b->extras[extras - 1].row >= rows)
+        extras--;
+    memset(out, 0, sizeof *out);
+    out->row_count = rows;
+    out->column_count = r->dialect.column_count;
+    out->data = (const char *)s->data;
+    out->cells = b->cells;
+    out->row_stride = b->row_cap;
+    out->row_lines = b->row_lines;
+    out->row_offsets = b->row_offsets;
+    out->extras = b->extras;
+    out->extra_count = extras;
+}
+
+static void run_hook(const buzz_csv_reader *r, slot *s)
+{
+    const buzz_csv_batch_hook *h = &r->opts.batch_hook;
+    if (!h->run || s->status != BUZZ_OK)
+        return;
+    for (size_t i = 0; i < s->batch_count; i++) {
+        chunk_batch *b = &s->batches[i];
+        buzz_csv_batch v;
+        batch_view(r, s, b, &v);
+        if (v.row_count == 0 && v.extra_count == 0)
+            continue; /* never handed out */
+        s->status = h->run(h->user, &r->dialect, &v, &b->hook_state, &s->err);
+        if (s->status != BUZZ_OK)
+            return;
+    }
 }
 
 /* Tokenize one chunk into its slot's batches. Runs on a worker thread (or the caller's). */
@@ -197,7 +261,7 @@ static void tokenize_slot(const buzz_csv_reader *r, slot *s)
             s->batch_alloc = n;
         }
         chunk_batch *b = &s->batches[s->batch_count];
-        s->status = batch_alloc(b, t.ncols, row_cap, &s->err);
+        s->status = batch_alloc(r, b, t.ncols, row_cap, &s->err);
         if (s->status)
             return;
         t.cells = b->cells;
@@ -229,6 +293,8 @@ static void tokenize_slot(const buzz_csv_reader *r, slot *s)
             break;
     }
     s->lines = t.line;
+    mark_footer(r, s);
+    run_hook(r, s);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -499,10 +565,9 @@ static void describe(const buzz_csv_reader *r, const buzz__csv_raw_issue *is, ch
 }
 
 /* Make batch b of slot s the current batch: absolute offsets and lines, issues into the report. */
-static buzz_status publish(buzz_csv_reader *r, slot *s, chunk_batch *b, size_t drop_tail,
-                           buzz_error *err)
+static buzz_status publish(buzz_csv_reader *r, slot *s, chunk_batch *b, buzz_error *err)
 {
-    size_t rows = b->rows - drop_tail;
+    size_t rows = b->rows - b->drop;
     for (size_t i = 0; i < b->rows; i++) {
         b->row_offsets[i] += s->base_offset;
         b->row_lines[i] += r->base_line + 1;
@@ -541,19 +606,9 @@ static buzz_status publish(buzz_csv_reader *r, slot *s, chunk_batch *b, size_t d
     }
     r->report.blank_lines += b->blank_lines;
     r->report.comment_lines += b->comment_lines;
-    size_t extras = b->extra_count;
-    while (extras > 0 && b->extras[extras - 1].row >= rows)
-        extras--;
-    r->cur.row_count = rows;
-    r->cur.column_count = r->dialect.column_count;
+    batch_view(r, s, b, &r->cur);
     r->cur.first_row = r->rows_out;
-    r->cur.data = (const char *)s->data;
-    r->cur.cells = b->cells;
-    r->cur.row_stride = b->row_cap;
-    r->cur.row_lines = b->row_lines;
-    r->cur.row_offsets = b->row_offsets;
-    r->cur.extras = b->extras;
-    r->cur.extra_count = extras;
+    r->cur.hook_state = b->hook_state;
     r->rows_out += (int64_t)rows;
     r->report.rows = r->rows_out;
     return BUZZ_OK;
@@ -602,18 +657,8 @@ buzz_status buzz_csv_reader_next(buzz_csv_reader *r, const buzz_csv_batch **out_
         }
         if (r->out_batch < s->batch_count) {
             chunk_batch *b = &s->batches[r->out_batch];
-            size_t drop = 0;
-            if (s->is_last && r->dialect.footer_lines > 0) {
-                /* Footer rows are the last rows of the input, all in its last chunk. */
-                size_t after = 0;
-                for (size_t i = r->out_batch + 1; i < s->batch_count; i++)
-                    after += s->batches[i].rows;
-                size_t want = (size_t)r->dialect.footer_lines;
-                if (want > after)
-                    drop = want - after < b->rows ? want - after : b->rows;
-            }
             r->out_batch++;
-            st = publish(r, s, b, drop, err);
+            st = publish(r, s, b, err);
             if (st)
                 goto fail;
             r->report.bytes_read = r->fill_offset;
@@ -907,7 +952,7 @@ void buzz_csv_reader_close(buzz_csv_reader *r)
         for (size_t i = 0; i < r->slot_count; i++) {
             slot *s = &r->slots[i];
             for (size_t b = 0; b < s->batch_alloc; b++)
-                batch_free(&s->batches[b]);
+                batch_free(r, &s->batches[b]);
             buzz_free(s->batches);
             buzz_free(s->data);
         }

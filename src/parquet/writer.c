@@ -1193,6 +1193,8 @@ buzz_status buzz_parquet_writer_open(buzz_parquet_writer **out, const char *path
         w->opts.row_group_bytes = (size_t)128 << 20;
     if (w->opts.page_bytes == 0)
         w->opts.page_bytes = (size_t)1 << 20;
+    if (w->opts.dictionary_bytes == 0)
+        w->opts.dictionary_bytes = DICT_MAX_BYTES;
     w->codec = codec_id(w->opts.codec);
     buzz_buf_init(&w->meta, 0);
     buzz_status st = BUZZ_OK;
@@ -1224,7 +1226,7 @@ buzz_status buzz_parquet_writer_open(buzz_parquet_writer **out, const char *path
         buzz_buf_init(&c->chunk_stats.smin, 0);
         buzz_buf_init(&c->chunk_stats.smax, 0);
         if (!w->opts.no_dictionary && c->phys != BUZZ__PQ_BOOLEAN) {
-            st = buzz__dict_new(&c->dict, c->width, DICT_MAX_BYTES, err);
+            st = buzz__dict_new(&c->dict, c->width, w->opts.dictionary_bytes, err);
             c->dict_active = st == BUZZ_OK;
         }
     }

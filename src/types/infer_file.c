@@ -1,44 +1,61 @@
-/* A whole inference pass over an open CSV reader. Each batch's rows are split into one slice per
- * thread: the caller's thread types slice 0 into the main state while helper threads type the
- * others into their own states, which are then merged into the main state in slice order and
- * reset. Because merging in input order is exact (first examples included), the schema does not
- * depend on the thread count. */
+/* A whole inference pass over an open CSV reader.
+ *
+ * When the reader was opened with buzz_infer_hook's hook, every batch is typed by the reader
+ * thread that tokenized it, right after tokenizing (the bytes are still in cache), into a state of
+ * its own; this loop, on the caller's thread, only folds those states into the main state in input
+ * order. Merging in input order is exact (first examples included), so the schema does not depend
+ * on the thread count or on the order in which workers finish. Without the hook every batch is
+ * typed here, on the caller's thread. */
 #include "buzz/types.h"
 
-#include <pthread.h>
 #include <string.h>
 
-#define MAX_THREADS 64
-
-typedef struct slice_job {
-    buzz_infer *state;
-    const buzz_csv_batch *batch;
-    size_t begin, end;
-} slice_job;
-
-static void *slice_main(void *arg)
+static buzz_status hook_run(void *user, const buzz_csv_dialect *dialect, const buzz_csv_batch *b,
+                            void **state, buzz_error *err)
 {
-    slice_job *j = arg;
-    buzz_infer_add_batch(j->state, j->batch, j->begin, j->end);
-    return NULL;
+    buzz_infer *inf = *state;
+    if (!inf) {
+        buzz_infer_options o = *(const buzz_infer_options *)user;
+        if (!o.delimiter)
+            o.delimiter = dialect->delimiter;
+        BUZZ_TRY(buzz_infer_new(&inf, b->column_count, &o, err));
+        *state = inf;
+    } else {
+        buzz_infer_reset(inf);
+    }
+    buzz_infer_add_batch(inf, b, 0, b->row_count);
+    return BUZZ_OK;
+}
+
+static void hook_free(void *user, void *state)
+{
+    (void)user;
+    buzz_infer_free(state);
+}
+
+void buzz_infer_hook(const buzz_infer_options *opts, buzz_csv_batch_hook *out)
+{
+    static const buzz_infer_options none;
+    out->run = hook_run;
+    out->free_state = hook_free;
+    out->user = (void *)(opts ? opts : &none);
 }
 
 buzz_status buzz_schema_infer(buzz_csv_reader *rd, const buzz_infer_options *opts,
-                              unsigned threads, buzz_batch_visitor on_batch, void *user,
-                              buzz_schema *out, buzz_error *err)
+                              buzz_batch_visitor on_batch, void *user, buzz_schema *out,
+                              buzz_error *err)
 {
     memset(out, 0, sizeof *out);
     const buzz_str *names;
     size_t ncols;
     buzz_csv_reader_columns(rd, &names, &ncols);
-    if (threads == 0)
-        threads = 1;
-    if (threads > MAX_THREADS)
-        threads = MAX_THREADS;
-    buzz_infer *states[MAX_THREADS] = {0};
-    buzz_status st = BUZZ_OK;
-    for (unsigned t = 0; t < threads && st == BUZZ_OK; t++)
-        st = buzz_infer_new(&states[t], ncols, opts, err);
+    const buzz_csv_dialect *dia = buzz_csv_reader_dialect(rd);
+    bool hooked = buzz_csv_reader_options(rd)->batch_hook.run == hook_run;
+    buzz_infer_options o = opts ? *opts : (buzz_infer_options){0};
+    if (!o.delimiter)
+        o.delimiter = dia->delimiter;
+    buzz_infer *main_state = NULL;
+    buzz_status st = buzz_infer_new(&main_state, ncols, &o, err);
     int64_t rows = 0;
     while (st == BUZZ_OK) {
         const buzz_csv_batch *b;
@@ -48,48 +65,22 @@ buzz_status buzz_schema_infer(buzz_csv_reader *rd, const buzz_infer_options *opt
         if (on_batch)
             on_batch(user, b);
         rows += (int64_t)b->row_count;
-        /* Small batches, or few cells, are not worth threads. */
-        unsigned use = threads;
-        if ((size_t)use > b->row_count / 1024)
-            use = (unsigned)(b->row_count / 1024);
-        if (use <= 1) {
-            buzz_infer_add_batch(states[0], b, 0, b->row_count);
-            continue;
-        }
-        slice_job jobs[MAX_THREADS];
-        pthread_t tids[MAX_THREADS];
-        bool started[MAX_THREADS] = {false};
-        size_t per = b->row_count / use;
-        for (unsigned t = 0; t < use; t++) {
-            jobs[t].state = states[t];
-            jobs[t].batch = b;
-            jobs[t].begin = t * per;
-            jobs[t].end = t + 1 == use ? b->row_count : (t + 1) * per;
-        }
-        for (unsigned t = 1; t < use; t++)
-            started[t] = pthread_create(&tids[t], NULL, slice_main, &jobs[t]) == 0;
-        slice_main(&jobs[0]);
-        for (unsigned t = 1; t < use; t++) {
-            if (started[t])
-                pthread_join(tids[t], NULL);
-            else
-                slice_main(&jobs[t]); /* no thread: do it here */
-            buzz_infer_merge(states[0], states[t]);
-            buzz_infer_reset(states[t]);
-        }
+        if (hooked && b->hook_state)
+            buzz_infer_merge(main_state, b->hook_state);
+        else
+            buzz_infer_add_batch(main_state, b, 0, b->row_count);
     }
     if (st == BUZZ_OK)
         st = buzz_schema_init_columns(out, ncols, err);
     if (st == BUZZ_OK) {
         for (size_t c = 0; c < ncols; c++) {
             buzz_column_def *d = &out->columns[c];
-            buzz_infer_column(states[0], c, d);
+            buzz_infer_column(main_state, c, d);
             d->description = buzz_strndup("", 0);
             if (!d->description)
                 st = buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory");
         }
     }
-    const buzz_csv_dialect *dia = buzz_csv_reader_dialect(rd);
     if (st == BUZZ_OK)
         st = buzz_schema_set_names(out, dia->has_header ? names : NULL, err);
     if (st == BUZZ_OK) {
@@ -112,8 +103,7 @@ buzz_status buzz_schema_infer(buzz_csv_reader *rd, const buzz_infer_options *opt
             out->date_order = opts->date_order;
         }
     }
-    for (unsigned t = 0; t < threads; t++)
-        buzz_infer_free(states[t]);
+    buzz_infer_free(main_state);
     if (st != BUZZ_OK)
         buzz_schema_free(out);
     return st;

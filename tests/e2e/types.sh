@@ -102,10 +102,11 @@ EOF
 check convert-forced 0 "$bin" convert mixed.csv -o forced.csv --schema user.json --rejects rejects.csv --json
 json forced-rejects 'd.rejects===3'
 json forced-context 'd.schema.context==="Test data" && d.schema.columns[1].description==="postal code"'
+# Rejects come in line order (then column order within a line).
 same forced-rejects-file rejects.csv 'line,column,value,reason
 2,note,hello,"not a boolean (expected true/false, yes/no, t/f, y/n, 1/0)"
-3,note,"a, ""quoted"" note","not a boolean (expected true/false, yes/no, t/f, y/n, 1/0)"
-2,total,"1,234,567","too many digits for decimal(5,1)"'
+2,total,"1,234,567","too many digits for decimal(5,1)"
+3,note,"a, ""quoted"" note","not a boolean (expected true/false, yes/no, t/f, y/n, 1/0)"'
 same forced-output forced.csv 'id,zip,price,share,when,stamp,note,total
 1,2134,1234.50,12.5,2024-02-01,2024-01-12 10:00:00Z,,
 2,10001,3.00,3.0,2024-02-13,2024-01-12 08:00:00Z,,12.0
