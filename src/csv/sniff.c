@@ -15,38 +15,45 @@
  * times (a digit before, exactly two digits after) or JSON keys, nor ' ' when most spaces sit
  * inside date-times ("2024-01-02 13:45"); rare delimiters need two records. Space-aligned
  * text (runs of spaces as one separator, merge_delimiters) is tried when runs of spaces occur.
- * Reading without
- * quotes, a record with a cell that opens with '"' and a later one that closes with it counts as
- * an issue (a quoted field cut apart); reading with quotes, so does a quoted value of several
- * lines that each hold the delimiter (records swallowed by a stray quote). A '#' comment byte is tried too when a line starts with '#', and kept only when
- * skipping those lines raises the score by 10% (they do not look like rows). Rare delimiters (: ^ ~) get a prior of 0.9, space 0.5 and only when at least 95% of the
- * records agree and a tenth of the cells are numbers, dates or booleans. The winner's dialect then
- * reads up to HEAD_MAX bytes of the head (and the other samples) for the structural properties:
+ * Reading without quotes, a record with a cell that opens with '"' and a later one that closes with
+ * it counts as an issue (a quoted field cut apart); reading with quotes, so does a quoted value of
+ * several lines that each hold the delimiter (records swallowed by a stray quote). A '#' comment
+ * byte is tried too when a line starts with '#' (after any blanks), and kept only when skipping
+ * those lines raises the score by 10% (they do not look like rows). Rare delimiters (: ^ ~) get a
+ * prior of 0.9, space 0.5 and only when at least 95% of the records agree and a tenth of the cells
+ * are numbers, dates or booleans. The winner's dialect then reads up to HEAD_MAX bytes of the head
+ * (and the other samples) for the structural properties:
  *  - preamble: the table starts at the first record whose field count is the table's (m, or m - k
  *    with k trailing empties) and that at least half of the next four records agree with; in a
  *    table of three or more columns a record with fewer than two non-empty cells is a padded title,
- *    unless the next record is data with some empty cells (then it is a sparse header). A header with one name more than the table, right above it,
- *    starts the table (columns m + 1, rows padded); skip_lines counts the
- *    physical lines before it (blank lines, comment lines and a "sep=" line included). Lines end at
- *    the record newline byte: LF, or CR in CR mode.
+ *    unless the next record is data with some empty cells (then it is a sparse header). A header
+ *    with one name more than the table, right above it, starts the table (columns m + 1, rows
+ *    padded); skip_lines counts the physical lines before it (blank lines, comment lines and a
+ *    "sep=" line included). Lines end at the record newline byte: LF, or CR in CR mode.
  *  - header: per column of the body (records after the first, up to STORE_ROWS), a type is
  *    dominant when at least 70% of the non-empty cells are numbers, dates or booleans (50% and at
  *    least two cells when the column has fewer than 10). A first-row
  *    cell that is text in such a column votes "header", one of the column's type votes "no header",
- *    empty cells abstain; the majority wins. When no column is typed (all text, or a single row),
- *    the rule is DuckDB's spirit: header when every first-row cell is non-empty text, the names
- *    are pairwise distinct, no name reappears as a value of its column, and the first row differs
- *    in shape (character classes, or a length outside the column's range) from the body in at
- *    least half of the columns (a single row with distinct text cells is a header).
+ *    empty cells abstain; the majority wins. When no column votes, a first row with an empty,
+ *    number, date or boolean cell, or with two equal cells, is data. A first row of distinct text
+ *    cells is a header (real exports nearly always carry one; DuckDB, pandas and Polars assume
+ *    it too) unless the body shows it is data: every body row copies it; or a name shows up again
+ *    as a value of its column; or every column holds a value equal to its name up to digits and
+ *    blanks ("line1" above "line2"). A body row copying the whole first row is a header repeated
+ *    by a concatenated export and proves nothing, except in a single column. A column the body
+ *    leaves empty, or fills only with numbers, dates or booleans too few to type it, sets the first
+ *    row apart: header, whatever the other evidence.
  *  - comments: '#' (or ';' when it is not the delimiter) is the comment byte when some record
- *    starts with it and most such records have a field count other than the table's.
+ *    starts with it (after any spaces or tabs: the tokenizer skips indented comments too) and
+ *    most such records have a field count other than the table's.
  *  - trailing empty columns: k > 0 when every record with m fields ends in at least k empty
  *    fields and the first row (header or not) has either m fields or exactly m - k.
  *  - footer: the last records of the tail (or of a complete head) whose field count is neither m
  *    nor m - k, below m - k and at most max(2, m / 2), and that start like words (a letter,
- *    non-ASCII text, '*', '(' or a quote; not a digit or sign): at most 8 records, after at least one record
- *    that agrees; footer_lines is the number of non-empty physical lines from the first such record
- *    to the end of the input. */
+ *    non-ASCII text, '*', '(' or a quote; not a digit or sign) and whose first cell is not the
+ *    first cell of a table record above (then it is a short row of data): at most 8 records, after
+ *    at least one record that agrees; footer_lines is the number of non-empty physical lines
+ *    from the first such record to the end of the input. */
 #include "csv_internal.h"
 
 #include <inttypes.h>
@@ -70,14 +77,11 @@
 
 enum { T_EMPTY = 0, T_BOOL, T_NUM, T_DATE, T_TEXT };
 
-/* Shape bits of a cell, for the all-text header rule. */
-enum { SH_LOWER = 1, SH_UPPER = 2, SH_DIGIT = 4, SH_SPACE = 8, SH_PUNCT = 16, SH_HIGH = 32 };
-
 typedef struct cell_info {
-    uint8_t type;  /* T_* */
-    uint8_t shape; /* SH_* bits */
-    uint16_t len;  /* bytes, saturated */
-    uint32_t hash; /* FNV-1a of the value */
+    uint8_t type;           /* T_* */
+    uint16_t len;           /* bytes, saturated */
+    uint32_t hash;          /* FNV-1a of the value */
+    uint32_t template_hash; /* FNV-1a of the value without blanks, each digit run as one '0' */
 } cell_info;
 
 typedef struct rec {
@@ -87,6 +91,8 @@ typedef struct rec {
     uint32_t trailing_empty; /* empty fields at its end */
     uint32_t nonempty;       /* non-empty cells among the first NCOLS */
     uint8_t lead;            /* first byte of the record */
+    uint8_t lead_nonblank;   /* first byte after leading spaces and tabs (indented comments) */
+    uint32_t first_hash;     /* FNV-1a of the first cell's value */
 } rec;
 
 typedef struct hist {
@@ -278,32 +284,25 @@ static uint8_t classify(const uint8_t *p, size_t n, uint8_t delim)
     return T_TEXT;
 }
 
-static uint8_t shape_of(const uint8_t *p, size_t n)
-{
-    uint8_t s = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        if (c >= 'a' && c <= 'z')
-            s |= SH_LOWER;
-        else if (c >= 'A' && c <= 'Z')
-            s |= SH_UPPER;
-        else if (is_digit(c))
-            s |= SH_DIGIT;
-        else if (c == ' ')
-            s |= SH_SPACE;
-        else if (c >= 0x80)
-            s |= SH_HIGH;
-        else
-            s |= SH_PUNCT;
-    }
-    return s;
-}
-
 static uint32_t fnv1a(const uint8_t *p, size_t n)
 {
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < n; i++)
         h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+/* The value with blanks left out and each run of digits as one '0': "line 12" and "line3" are
+ * alike. */
+static uint32_t template_hash(const uint8_t *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if (c == ' ' || c == '\t' || (is_digit(c) && i > 0 && is_digit(p[i - 1])))
+            continue;
+        h = (h ^ (is_digit(c) ? '0' : c)) * 16777619u;
+    }
     return h;
 }
 
@@ -602,8 +601,13 @@ static void byte_presence(const sample *smp, size_t nsmp, bool seen[256], bool *
                                  is_digit(p[j + 2]) && !is_digit(p[j + 3])) ||
                                 (j > 0 && p[j - 1] == '"');
             }
-            if (p[j] == '#' && i == 0 && (j == 0 || p[j - 1] == '\n' || p[j - 1] == '\r'))
-                *out_hash_lines = true;
+            if (p[j] == '#' && i == 0) {
+                /* A '#' that starts a line, after any spaces or tabs (an indented comment). */
+                size_t b = j;
+                while (b > 0 && (p[b - 1] == ' ' || p[b - 1] == '\t'))
+                    b--;
+                *out_hash_lines |= b == 0 || p[b - 1] == '\n' || p[b - 1] == '\r';
+            }
         }
     }
     *out_time_colons = colons > 0 && digit_colons * 2 >= colons;
@@ -790,6 +794,17 @@ static void collect_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf,
     x->offset = t->row_offsets[r];
     x->nfields = nf32;
     x->lead = orig[x->offset];
+    x->lead_nonblank = x->lead;
+    x->first_hash = fnv1a(t->data + t->cells[r].offset, buzz_csv_cell_len(t->cells[r]));
+    if (x->lead == ' ' || x->lead == '\t') {
+        /* The first cell of an unquoted record holds its leading blanks. */
+        buzz_csv_cell c0 = t->cells[r];
+        const uint8_t *p0 = t->data + c0.offset;
+        size_t n0 = buzz_csv_cell_len(c0), i0 = 0;
+        while (i0 < n0 && (p0[i0] == ' ' || p0[i0] == '\t'))
+            i0++;
+        x->lead_nonblank = buzz_csv_cell_is_quoted(c0) ? (uint8_t)t->quote : i0 < n0 ? p0[i0] : 0;
+    }
     size_t n = nf < NCOLS ? nf : NCOLS;
     bool all_empty = true;
     uint32_t trailing = 0;
@@ -809,9 +824,9 @@ static void collect_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf,
         }
         if (info) {
             info[j].type = classify(p, len, c->delim);
-            info[j].shape = shape_of(p, len);
             info[j].len = (uint16_t)(len > UINT16_MAX ? UINT16_MAX : len);
             info[j].hash = fnv1a(p, len);
+            info[j].template_hash = template_hash(p, len);
         }
     }
     x->trailing_empty = trailing;
@@ -1020,34 +1035,23 @@ static uint32_t min_trailing(const collect *c, size_t from, uint32_t m, uint32_t
 
 typedef struct col_stats {
     uint32_t nonempty, num, date, boolean;
-    uint16_t min_len, max_len;
-    uint64_t shapes; /* bit s set when a body cell had shape s */
 } col_stats;
 
 static void column_stats(const collect *c, size_t r0, size_t j, uint32_t m, uint32_t cols,
-                         col_stats *st, bool *out_value_seen, uint32_t hhash)
+                         col_stats *st)
 {
     memset(st, 0, sizeof *st);
-    st->min_len = UINT16_MAX;
-    *out_value_seen = false;
     size_t end = c->n < STORE_ROWS ? c->n : STORE_ROWS;
     for (size_t i = r0 + 1; i < end; i++) {
         if (!fits(&c->recs[i], m, cols) || j >= c->recs[i].nfields)
             continue;
         const cell_info *ci = &c->info[i * NCOLS + j];
-        if (ci->hash == hhash)
-            *out_value_seen = true;
         if (ci->type == T_EMPTY)
             continue;
         st->nonempty++;
         st->num += ci->type == T_NUM;
         st->date += ci->type == T_DATE;
         st->boolean += ci->type == T_BOOL;
-        st->shapes |= (uint64_t)1 << (ci->shape & 63);
-        if (ci->len < st->min_len)
-            st->min_len = ci->len;
-        if (ci->len > st->max_len)
-            st->max_len = ci->len;
     }
 }
 
@@ -1071,6 +1075,52 @@ static uint8_t dominant_type(const col_stats *st)
     return T_TEXT;
 }
 
+static bool same_cell(const cell_info *a, const cell_info *b)
+{
+    return a->hash == b->hash && a->len == b->len;
+}
+
+/* Evidence that an all-text first row h (n cells) is data, not a header: the body rows (those that
+ * fit the table, up to STORE_ROWS) are all copies of it; or a name shows up again as a value of its
+ * column; or every column holds a value that equals its name up to digits and blanks (the
+ * template: "line1" above "line2", "{"duck": 1}" above "{"duck": 2}", "[10.0.0.1]" above
+ * "[10.0.0.2]"). A body row that copies the whole first row is a header repeated by a
+ * concatenated export, so it proves nothing, except in a single column, where a repeated header
+ * cannot be told from a repeated value. */
+static bool first_row_is_data(const collect *c, size_t r0, size_t n, uint32_t m, uint32_t cols)
+{
+    const cell_info *h = &c->info[r0 * NCOLS];
+    size_t end = c->n < STORE_ROWS ? c->n : STORE_ROWS;
+    size_t rows = 0, copies = 0;
+    uint64_t body_cols = 0, template_cols = 0; /* bit j: column j has a value / a template match */
+    for (size_t i = r0 + 1; i < end; i++) {
+        const rec *r = &c->recs[i];
+        if (!fits(r, m, cols))
+            continue;
+        const cell_info *ci = &c->info[i * NCOLS];
+        size_t have = r->nfields < n ? r->nfields : n;
+        bool copy = r->nfields == c->recs[r0].nfields;
+        for (size_t j = 0; j < have && copy; j++)
+            copy = same_cell(&ci[j], &h[j]);
+        rows++;
+        copies += copy;
+        if (copy && n > 1)
+            continue;
+        for (size_t j = 0; j < have; j++) {
+            if (ci[j].type == T_EMPTY)
+                continue;
+            if (same_cell(&ci[j], &h[j]))
+                return true;
+            body_cols |= (uint64_t)1 << j;
+            if (ci[j].template_hash == h[j].template_hash)
+                template_cols |= (uint64_t)1 << j;
+        }
+    }
+    if (rows > 0 && copies == rows)
+        return true;
+    return body_cols != 0 && template_cols == body_cols;
+}
+
 /* Header rule: see the file comment. */
 static bool detect_header(const collect *c, size_t r0, uint32_t m, uint32_t cols)
 {
@@ -1080,39 +1130,33 @@ static bool detect_header(const collect *c, size_t r0, uint32_t m, uint32_t cols
     if (c->recs[r0].nfields < n)
         n = c->recs[r0].nfields;
     const cell_info *h = &c->info[r0 * NCOLS];
-    size_t yes = 0, no = 0, differ = 0;
-    bool all_text = true, has_body = false;
+    size_t yes = 0, no = 0;
+    bool all_text = true, distinct = true, has_body = false, set_apart = false;
     for (size_t j = 0; j < n; j++) {
         col_stats st;
-        bool value_seen;
-        column_stats(c, r0, j, m, cols, &st, &value_seen, h[j].hash);
+        column_stats(c, r0, j, m, cols, &st);
         has_body |= st.nonempty > 0;
-        if (h[j].type != T_TEXT)
-            all_text = false;
-        for (size_t i = 0; i < j && all_text; i++)
-            if (h[i].hash == h[j].hash && h[i].len == h[j].len)
-                all_text = false; /* duplicate names: not a header by the all-text rule */
+        /* A name above a column the body leaves empty, or fills with values only (too few to
+         * make it a typed column), sets the first row apart. */
+        set_apart |= st.nonempty == st.num + st.date + st.boolean;
+        all_text &= h[j].type == T_TEXT;
+        for (size_t i = 0; i < j; i++)
+            distinct &= !same_cell(&h[i], &h[j]);
         uint8_t dom = dominant_type(&st);
-        if (dom != T_TEXT) {
-            if (h[j].type == T_TEXT)
-                yes++;
-            else if (h[j].type == dom || (dom == T_DATE && h[j].type == T_NUM))
-                no++;
+        if (dom == T_TEXT)
             continue;
-        }
-        if (value_seen)
-            continue;
-        bool shape_new = !(st.shapes & ((uint64_t)1 << (h[j].shape & 63)));
-        if (st.nonempty == 0 || shape_new || h[j].len < st.min_len || h[j].len > st.max_len)
-            differ++;
+        if (h[j].type == T_TEXT)
+            yes++;
+        else if (h[j].type == dom || (dom == T_DATE && h[j].type == T_NUM))
+            no++;
     }
     if (yes + no > 0)
         return yes > no;
-    if (!all_text)
+    /* No typed column decides. Real exports nearly always carry a header, so an all-text first row
+     * of distinct names is one unless the body shows it is data. */
+    if (!all_text || !distinct)
         return false;
-    if (!has_body)
-        return true;
-    return differ * 2 >= n;
+    return !has_body || set_apart || !first_row_is_data(c, r0, n, m, cols);
 }
 
 /* '#' or ';' when records starting with it mostly disagree with the table's field count. */
@@ -1125,7 +1169,7 @@ static int detect_comment(const collect *c, uint32_t m, int delim, int quote)
             continue;
         size_t starts = 0, bad = 0;
         for (size_t i = 0; i < c->n; i++) {
-            if (c->recs[i].lead != cc)
+            if (c->recs[i].lead_nonblank != cc)
                 continue;
             starts++;
             bad += c->recs[i].nfields != m;
@@ -1152,6 +1196,16 @@ static int64_t count_lines(const uint8_t *p, size_t n, size_t from, bool cr_mode
     return lines;
 }
 
+/* The first cell of record `at` is also the first cell of a table record before it: a short row
+ * of data ("oogie boogie,bla" below "oogie boogie,3,..."), not a footer. */
+static bool first_cell_in_table(const collect *c, size_t at, uint32_t m, uint32_t cols)
+{
+    for (size_t i = 0; i < at; i++)
+        if (fits(&c->recs[i], m, cols) && c->recs[i].first_hash == c->recs[at].first_hash)
+            return true;
+    return false;
+}
+
 /* Footer lines at the end of the tail sample (see the file comment). */
 static int64_t detect_footer(const collect *c, const sample *s, uint32_t m, uint32_t cols,
                              bool cr_mode)
@@ -1159,14 +1213,15 @@ static int64_t detect_footer(const collect *c, const sample *s, uint32_t m, uint
     if (m < 2 || c->n < 2 || c->n >= c->cap || !s->ends_input || s->len > FOOTER_BYTES)
         return 0;
     size_t i = c->n, count = 0;
-    while (i > 0) {
+    while (i > 0 && count <= MAX_FOOTER) {
         const rec *r = &c->recs[i - 1];
         uint32_t most = m / 2 > 2 ? m / 2 : 2;
         /* A footer reads like words ("Total", "Generated by"): a short row that starts with a
          * digit or a sign is data with missing fields, kept and reported, never dropped. */
         bool wordy = (r->lead >= 'A' && r->lead <= 'Z') || (r->lead >= 'a' && r->lead <= 'z') ||
                      r->lead >= 0x80 || r->lead == '*' || r->lead == '(' || r->lead == '"';
-        if (fits(r, m, cols) || r->nfields > most || r->nfields >= cols || !wordy)
+        if (fits(r, m, cols) || r->nfields > most || r->nfields >= cols || !wordy ||
+            first_cell_in_table(c, i - 1, m, cols))
             break;
         i--;
         count++;
