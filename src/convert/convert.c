@@ -141,7 +141,8 @@ static int cmp_deferred(const void *pa, const void *pb)
 static void report_rejects(conv *c, const buzz_schema *sc, const buzz_csv_batch *b,
                            fill_state *fs)
 {
-    qsort(fs->rejects, fs->reject_count, sizeof *fs->rejects, cmp_deferred);
+    if (fs->reject_count > 1)
+        qsort(fs->rejects, fs->reject_count, sizeof *fs->rejects, cmp_deferred);
     buzz_null_tokens defaults;
     const buzz_null_tokens *nulls = &sc->nulls;
     if (!sc->has_nulls) {

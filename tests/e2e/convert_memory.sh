@@ -41,7 +41,14 @@ peak() {
     fi
 }
 
-rows_of() { "$dump" --query "SELECT count(*) FROM read_parquet('$1')" 2>/dev/null | tail -1; }
+# check_rows NAME FILE EXPECTED: the output holds the expected row count (read by DuckDB).
+check_rows() {
+    n=$((n + 1))
+    local got
+    got=$("$dump" --query "SELECT count(*) FROM read_parquet('$2')" 2>/dev/null | tail -1)
+    [ "$got" = "$3" ] || fail "$1: $got rows in the output, $3 expected"
+}
+
 
 # A block of 20,000 EV-like rows (mixed types, quoted text with commas, empty cells), repeated.
 awk 'BEGIN {
@@ -62,12 +69,10 @@ for ((i = 0; i < reps; i++)); do cat block.csv; done >> big.csv
 big_rows=$((reps * 20000))
 echo "big.csv: $(stat -c %s big.csv) bytes, $big_rows rows"
 peak big-default 256 "$bin" convert big.csv -o big.parquet -q
-got=$(rows_of big.parquet)
-[ "$got" = "$big_rows" ] || fail "big-default: $got rows in the output, $big_rows expected"
+check_rows big-default big.parquet "$big_rows"
 rm -f big.parquet
 peak big-128m 128 "$bin" convert big.csv -o big.parquet -q --memory-limit 128M
-got=$(rows_of big.parquet)
-[ "$got" = "$big_rows" ] || fail "big-128m: $got rows in the output, $big_rows expected"
+check_rows big-128m big.parquet "$big_rows"
 rm -f big.csv big.parquet
 
 # 1000 columns, 6,000 rows: ints, decimals, text ids and dates in turn.
@@ -86,8 +91,7 @@ awk 'BEGIN {
     }
 }' > wide.csv
 peak wide-default 256 "$bin" convert wide.csv -o wide.parquet -q
-got=$(rows_of wide.parquet)
-[ "$got" = "6000" ] || fail "wide-default: $got rows in the output, 6000 expected"
+check_rows wide-default wide.parquet 6000
 n=$((n + 1))
 if "$bin" convert wide.csv -o x.parquet -q --memory-limit 10M 2>err.txt; then
     fail "memory-limit-too-small: accepted"
