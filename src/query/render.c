@@ -817,6 +817,21 @@ static buzz_status child_text(const buzz__qplan *p, duckdb_vector v, idx_t row, 
     return buzz__qrender_text(p, v, row, true, b, err);
 }
 
+/* The elements of row `row` of a LIST, MAP or ARRAY vector: [*off, *off + *len) of the child. */
+static duckdb_vector list_span(const buzz__qplan *p, duckdb_vector v, idx_t row, idx_t *off,
+                               idx_t *len)
+{
+    if (p->id == DUCKDB_TYPE_ARRAY) {
+        *off = row * p->array_size;
+        *len = p->array_size;
+        return duckdb_array_vector_get_child(v);
+    }
+    duckdb_list_entry e = ((const duckdb_list_entry *)duckdb_vector_get_data(v))[row];
+    *off = e.offset;
+    *len = e.length;
+    return duckdb_list_vector_get_child(v);
+}
+
 buzz_status buzz__qrender_text(const buzz__qplan *p, duckdb_vector v, idx_t row, bool nested,
                                buzz_buf *b, buzz_error *err)
 {
@@ -825,17 +840,7 @@ buzz_status buzz__qrender_text(const buzz__qplan *p, duckdb_vector v, idx_t row,
     case DUCKDB_TYPE_ARRAY:
     case DUCKDB_TYPE_MAP: {
         idx_t off, len;
-        duckdb_vector child;
-        if (p->id == DUCKDB_TYPE_ARRAY) {
-            off = row * p->array_size;
-            len = p->array_size;
-            child = duckdb_array_vector_get_child(v);
-        } else {
-            duckdb_list_entry e = ((const duckdb_list_entry *)duckdb_vector_get_data(v))[row];
-            off = e.offset;
-            len = e.length;
-            child = duckdb_list_vector_get_child(v);
-        }
+        duckdb_vector child = list_span(p, v, row, &off, &len);
         bool is_map = p->id == DUCKDB_TYPE_MAP;
         BUZZ_TRY(buzz_buf_append_byte(b, is_map ? '{' : '[', err));
         for (idx_t i = 0; i < len; i++) {
@@ -996,17 +1001,7 @@ buzz_status buzz__qrender_json(const buzz__qplan *p, duckdb_vector v, idx_t row,
     case DUCKDB_TYPE_LIST:
     case DUCKDB_TYPE_ARRAY: {
         idx_t off, len;
-        duckdb_vector child;
-        if (p->id == DUCKDB_TYPE_ARRAY) {
-            off = row * p->array_size;
-            len = p->array_size;
-            child = duckdb_array_vector_get_child(v);
-        } else {
-            duckdb_list_entry e = ((const duckdb_list_entry *)duckdb_vector_get_data(v))[row];
-            off = e.offset;
-            len = e.length;
-            child = duckdb_list_vector_get_child(v);
-        }
+        duckdb_vector child = list_span(p, v, row, &off, &len);
         BUZZ_TRY(buzz_buf_append_byte(b, '[', err));
         for (idx_t i = 0; i < len; i++) {
             if (i)
