@@ -1,6 +1,7 @@
 /* fuzz/fuzz_csv.c: libFuzzer target for the CSV tokenizer and the splitter's boundary tracker.
  * Byte 0 of the input picks the dialect (delimiter, quote, escape, comment, newline), byte 1 the
- * column count, tolerated trailing empty columns and the batch size; the rest is the CSV. Every
+ * column count, tolerated trailing empty columns, merged delimiters, inline comments and the batch
+ * size; the rest is the CSV. Every
  * kernel this CPU runs must render exactly as the scalar one (cells, issues, row offsets and lines,
  * the state after each call, with the scan also fed in pieces), and every tracker must report the
  * scalar tracker's boundaries and end state over range splits derived from the input. Any
@@ -26,6 +27,7 @@ static buzz_csv_dialect pick_dialect(uint8_t b0, uint8_t b1)
     d.newline = (b0 >> 7) & 1 ? BUZZ_NEWLINE_CR : BUZZ_NEWLINE_LF;
     d.trailing_empty_columns = (b1 >> 3) & 3;
     d.merge_delimiters = (b1 >> 5) & 1;
+    d.has_inline_comments = d.comment != BUZZ_CSV_NONE && ((b1 >> 6) & 1); /* shares a cap bit */
     return d;
 }
 

@@ -37,8 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         o.quote = pick(data[2]);
     if (flags & 4)
         o.escape = pick(data[3]);
-    if (flags & 8)
+    if (flags & 8) {
         o.comment = pick(data[4]);
+        o.inline_comments = (int)(data[4] >> 6) - 1; /* -1, 0, 1, or 2 (invalid) */
+    }
     if (flags & 16)
         o.header = (int)(data[5] % 4) - 1;
     if (flags & 32)
@@ -103,6 +105,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(!o.delimiter || dl == o.delimiter);
         check(!o.quote || d.quote == o.quote);
         check(!o.comment || d.comment == o.comment);
+        check(d.comment != BUZZ_CSV_NONE || !d.has_inline_comments);
+        check(!o.inline_comments || d.comment == BUZZ_CSV_NONE ||
+              d.has_inline_comments == (o.inline_comments == 1));
         check(!o.header || d.has_header == (o.header == 1));
         check(!o.newline || d.newline == o.newline);
         check(!o.has_skip_lines || d.skip_lines == o.skip_lines);

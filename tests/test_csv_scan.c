@@ -179,6 +179,47 @@ static void test_dialects(void **state)
     check_str(&d, "a, #b\n", "[a][ #b]|", "", "blanks then # mid-record");
     check_str(&d, " x#,y\n", "[ x#][y]|", "", "# after a non-blank");
     check_str(&d, "  #", "", "", "indented comment at EOF");
+    /* Inline comments: an unquoted comment byte ends the field and the record. */
+    d.has_inline_comments = true;
+    static const struct {
+        const char *in, *want, *issues;
+        size_t ncols;
+        char delim;
+        bool merge, cr;
+    } inl[] = {
+        {"a,b#x\n", "[a][b]|", "", 2, ',', false, false},
+        {"1,3#5,7\n6,7\n", "[1][3]|[6][7]|", "", 2, ',', false, false},
+        {"a,#\n", "[a][]|", "", 2, ',', false, false},
+        {"a, #x\n", "[a][ ]|", "", 2, ',', false, false},
+        {"a,b   #c\n", "[a][b   ]|", "", 2, ',', false, false},
+        {"\"x#y\",z#w\n", "{x#y}[z]|", "", 2, ',', false, false},
+        {"\"x\"#c,2\n", "{x}~|", "F", 2, ',', false, false},
+        {"\"y\" \t#c\n", "{y}~|", "F", 2, ',', false, false},
+        {"#full\n  #ind\na#b\n", "[a]~|", "F", 2, ',', false, false},
+        {"a,b,c#d\n", "[a][b]+c|", "M", 2, ',', false, false},
+        {"a,b#c\"d\ne,f\n", "[a][b]|[e][f]|", "", 2, ',', false, false},
+        {"a,b#c", "[a][b]|", "", 2, ',', false, false},
+        {"a,b#c\r\n", "[a][b]|", "", 2, ',', false, false},
+        {"a,\"b#c", "[a]{b#c}|", "U", 2, ',', false, false},
+        {"ab\"c#d,e\n", "[ab\"c]~|", "QF", 2, ',', false, false},
+        {"a;b#c;d\n", "[a][b]|", "", 2, ';', false, false},
+        {"a,b#c\rd,e\r\n", "[a][b]|[d][e]|", "", 2, ',', false, true},
+        {"a  b  # note\n", "[a][b]~|", "F", 3, ' ', true, false},
+        {"   # c\nx y z#\n", "[x][y][z]|", "", 3, ' ', true, false},
+        {"x#y\n#z\nw\n", "[x]|[w]|", "", 1, ',', false, false},
+    };
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(inl); i++) {
+        buzz_csv_dialect di = render_dialect(inl[i].ncols);
+        di.comment = '#';
+        di.has_inline_comments = true;
+        di.delimiter = inl[i].delim;
+        di.merge_delimiters = inl[i].merge;
+        di.newline = inl[i].cr ? BUZZ_NEWLINE_CR : BUZZ_NEWLINE_LF;
+        char label[64];
+        snprintf(label, sizeof label, "inline comment case %zu", i);
+        check_str(&di, inl[i].in, inl[i].want, inl[i].issues, label);
+    }
+    d.has_inline_comments = false;
     d = render_dialect(3);
     d.delimiter = ' ';
     check_str(&d, "a \"b c\" d\n", "[a]{b c}[d]|", "", "space delimiter with quotes");
@@ -228,31 +269,38 @@ static void test_tracker(void **state)
         int comment;
         buzz_newline nl;
         const char *want;
+        bool inline_comments;
     } tcases[] = {
-        {"a,b\nc,d\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "4,8,"},
-        {"\"x\ny\",z\nq,r\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "8,12,"},
-        {"ab\"c,d\ne,f\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "7,11,"},
-        {"\"abc\"def\ng\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, ""}, /* the quote stays open */
-        {"\"abc\"  ,x\ng\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "10,12,"},
-        {"#c\"x\na,b\n", '#', BUZZ_NEWLINE_LF, "5,9,"},
-        {"\"a\"\"\nb\"\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "8,"},
-        {"a\r\nb\r\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "3,6,"},
-        {"a\r\nb\rc\r", BUZZ_CSV_NONE, BUZZ_NEWLINE_CR, "3,5,"},
-        {"\"a\rb\"\rc", BUZZ_CSV_NONE, BUZZ_NEWLINE_CR, "6,"},
+        {"a,b\nc,d\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "4,8,", false},
+        {"\"x\ny\",z\nq,r\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "8,12,", false},
+        {"ab\"c,d\ne,f\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "7,11,", false},
+        {"\"abc\"def\ng\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "", false}, /* the quote stays open */
+        {"\"abc\"  ,x\ng\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "10,12,", false},
+        {"#c\"x\na,b\n", '#', BUZZ_NEWLINE_LF, "5,9,", false},
+        {"\"a\"\"\nb\"\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "8,", false},
+        {"a\r\nb\r\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "3,6,", false},
+        {"a\r\nb\rc\r", BUZZ_CSV_NONE, BUZZ_NEWLINE_CR, "3,5,", false},
+        {"\"a\rb\"\rc", BUZZ_CSV_NONE, BUZZ_NEWLINE_CR, "6,", false},
         /* Leading blanks: a quote after them opens the field, so its LF is no record end. */
-        {"a, \"b\nc\"\nd\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "9,11,"},
-        {" \"a\nb\",c\nd\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "9,11,"},
-        {"\t\"a\nb\"\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "7,"},
-        {" x\"\ny\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "4,6,"},     /* not followed by a quote */
-        {"   \n\t\na\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "4,6,8,"}, /* lines of only blanks */
-        {"  #c,\"x\nd\n", '#', BUZZ_NEWLINE_LF, "8,10,"},            /* indented comment */
-        {"a, #c,\"x\nd\"\n", '#', BUZZ_NEWLINE_LF, "12,"},          /* # mid-record is text */
-        {" \"a\rb\"\rc", BUZZ_CSV_NONE, BUZZ_NEWLINE_CR, "7,"},
+        {"a, \"b\nc\"\nd\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "9,11,", false},
+        {" \"a\nb\",c\nd\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "9,11,", false},
+        {"\t\"a\nb\"\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "7,", false},
+        {" x\"\ny\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "4,6,", false},     /* not followed by a quote */
+        {"   \n\t\na\n", BUZZ_CSV_NONE, BUZZ_NEWLINE_LF, "4,6,8,", false}, /* lines of only blanks */
+        {"  #c,\"x\nd\n", '#', BUZZ_NEWLINE_LF, "8,10,", false},            /* indented comment */
+        {"a, #c,\"x\nd\"\n", '#', BUZZ_NEWLINE_LF, "12,", false},          /* # mid-record is text */
+        {" \"a\rb\"\rc", BUZZ_CSV_NONE, BUZZ_NEWLINE_CR, "7,", false},
+        /* Inline comments: the quotes after the comment byte open nothing. */
+        {"a,b #c,\"x\nd\n", '#', BUZZ_NEWLINE_LF, "10,12,", true},
+        {"\"q\"#\"\nr\n", '#', BUZZ_NEWLINE_LF, "6,8,", true},
+        {"a#\"b\nc\"\n", '#', BUZZ_NEWLINE_LF, "5,8,", true},
+        {"a, #\"b\rc\rd", '#', BUZZ_NEWLINE_CR, "7,9,", true},
     };
     for (size_t i = 0; i < BUZZ_ARRAY_LEN(tcases); i++) {
         buzz_csv_dialect d = render_dialect(2);
         d.comment = tcases[i].comment;
         d.newline = tcases[i].nl;
+        d.has_inline_comments = tcases[i].inline_comments;
         const uint8_t *in = (const uint8_t *)tcases[i].in;
         size_t len = strlen(tcases[i].in);
         for (size_t step = 1; step <= len; step++) {
@@ -328,12 +376,14 @@ static void edge_blanks(char *buf, size_t *len, size_t nb)
 }
 
 /* kind 0: mid-record quote, 1: mid-record letter, 2: quote at a record start, 3: indented comment,
- * 4: a line of only blanks. `at`: offset of the byte after the blanks. False if it cannot fit. */
+ * 4: a line of only blanks, 5: an inline comment after blanks mid-record. `at`: offset of the byte
+ * after the blanks. False if it cannot fit. */
 static bool edge_build(edge_case *c, unsigned kind, size_t at, size_t nb)
 {
     size_t n = 0, w = 0;
     memset(c, 0, sizeof *c);
-    size_t head = kind < 2 ? 2 : 6; /* "p," or "p,1,2\n" minus the padding */
+    bool mid = kind < 2 || kind == 5;
+    size_t head = mid ? 2 : 6; /* "p," or "p,1,2\n" minus the padding */
     if (at < nb + head)
         return false;
     size_t pad = at - nb - head + 1;
@@ -343,7 +393,7 @@ static bool edge_build(edge_case *c, unsigned kind, size_t at, size_t nb)
     edge_put(c->want, &w, "[", 1);
     edge_put(c->want, &w, p, pad);
     edge_put(c->want, &w, "]", 1);
-    if (kind < 2) {
+    if (mid) {
         edge_put(c->in, &n, ",", 1);
     } else {
         edge_put(c->in, &n, ",1,2\n", 5);
@@ -371,6 +421,12 @@ static bool edge_build(edge_case *c, unsigned kind, size_t at, size_t nb)
     case 3:
         edge_put(c->in, &n, "#c,\"x\n", 6);
         c->comments = 1;
+        break;
+    case 5:
+        edge_put(c->in, &n, "#c,\"x\n", 6);
+        edge_put(c->want, &w, "[", 1);
+        edge_put(c->want, &w, c->in + b0, nb);
+        edge_put(c->want, &w, "]~|", 3);
         break;
     default:
         edge_put(c->in, &n, "\n", 1);
@@ -431,19 +487,23 @@ static void test_blank_block_edges(void **state)
     static const size_t ats[] = {62, 63, 64, 65, 66, 126, 127, 128, 129, 130};
     static const size_t nbs[] = {1, 2, 3, 63, 64, 70};
     edge_case c;
-    for (unsigned kind = 0; kind < 5; kind++) {
+    /* Kind 3 runs with and without inline comments (the same reading), kind 5 with them. */
+    for (unsigned run = 0; run < 7; run++) {
+        unsigned kind = run < 6 ? run : 3;
         for (size_t a = 0; a < BUZZ_ARRAY_LEN(ats); a++) {
             for (size_t b = 0; b < BUZZ_ARRAY_LEN(nbs); b++) {
                 if (!edge_build(&c, kind, ats[a], nbs[b]))
                     continue;
                 buzz_csv_dialect d = render_dialect(3);
-                if (kind == 3)
+                if (kind == 3 || kind == 5)
                     d.comment = '#';
+                d.has_inline_comments = kind == 5 || run == 6;
                 char label[96];
-                snprintf(label, sizeof label, "block edge kind %u, next byte at %zu, %zu blanks",
-                         kind, ats[a], nbs[b]);
-                check_case(c.in, strlen(c.in), &d, c.want, strlen(c.want), kind == 4 ? "F" : "",
-                           label);
+                snprintf(label, sizeof label,
+                         "block edge kind %u%s, next byte at %zu, %zu blanks", kind,
+                         d.has_inline_comments ? " (inline comments)" : "", ats[a], nbs[b]);
+                check_case(c.in, strlen(c.in), &d, c.want, strlen(c.want),
+                           kind == 4 || kind == 5 ? "F" : "", label);
                 for (size_t k = 0; k < kernel_count; k++) {
                     render_out out;
                     assert_true(render_tokenize(c.in, strlen(c.in), &d,
@@ -574,6 +634,14 @@ static void gen_records(gen_buf *g, const buzz_csv_dialect *d)
             if (stray && rng_below(30) < stray)
                 gen_put(g, random_byte());
         }
+        if (d->has_inline_comments && rng_below(6) == 0) {
+            if (rng_below(2))
+                gen_blanks(g, 1 + rng_below(3));
+            gen_put(g, (uint8_t)d->comment); /* an inline comment, with bytes that mean nothing */
+            gen_put(g, q);
+            gen_put(g, (uint8_t)d->delimiter);
+            gen_put(g, 'c');
+        }
         if (nl == '\n' && rng_below(4) == 0)
             gen_put(g, '\r');
         gen_put(g, nl);
@@ -618,6 +686,7 @@ static buzz_csv_dialect random_dialect(void)
     unsigned e = (unsigned)rng_below(4);
     d.escape = e < 2 ? d.quote : e == 2 ? '\\' : BUZZ_CSV_NONE;
     d.comment = rng_below(3) == 0 ? '#' : BUZZ_CSV_NONE;
+    d.has_inline_comments = d.comment != BUZZ_CSV_NONE && rng_below(2) == 0;
     d.newline = rng_below(5) == 0 ? BUZZ_NEWLINE_CR : BUZZ_NEWLINE_LF;
     d.trailing_empty_columns = rng_below(3);
     d.merge_delimiters = rng_below(6) == 0;
@@ -627,10 +696,10 @@ static buzz_csv_dialect random_dialect(void)
 static void dump_input(const uint8_t *in, size_t len, const buzz_csv_dialect *d)
 {
     fprintf(stderr,
-            "dialect: delim %d quote %d escape %d comment %d newline %d ncols %zu "
+            "dialect: delim %d quote %d escape %d comment %d inline %d newline %d ncols %zu "
             "trailing %zu\ninput (%zu bytes):",
-            d->delimiter, d->quote, d->escape, d->comment, (int)d->newline, d->column_count,
-            d->trailing_empty_columns, len);
+            d->delimiter, d->quote, d->escape, d->comment, d->has_inline_comments,
+            (int)d->newline, d->column_count, d->trailing_empty_columns, len);
     for (size_t i = 0; i < len; i++)
         fprintf(stderr, " %02x", in[i]);
     fprintf(stderr, "\n");

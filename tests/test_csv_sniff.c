@@ -34,7 +34,7 @@ static void put_char(char *out, size_t cap, const char *key, int c)
         snprintf(out + n, cap - n, "%s=%c ", key, c);
 }
 
-/* "d=, q=\" e=\" c=none nl=lf h=1 sep=0 skip=0 cols=3 trail=0 foot=0" */
+/* "d=, q=\" e=\" c=none nl=lf h=1 sep=0 skip=0 cols=3 trail=0 foot=0 merge=0 ic=0" */
 static void render_dialect(const buzz_csv_dialect *d, char *out, size_t cap)
 {
     static const char *const nl[] = {"auto", "lf", "crlf", "cr"};
@@ -45,9 +45,11 @@ static void render_dialect(const buzz_csv_dialect *d, char *out, size_t cap)
     put_char(out, cap, "c", d->comment);
     size_t n = strlen(out);
     snprintf(out + n, cap - n,
-             "nl=%s h=%d sep=%d skip=%" PRId64 " cols=%zu trail=%zu foot=%" PRId64 " merge=%d",
+             "nl=%s h=%d sep=%d skip=%" PRId64 " cols=%zu trail=%zu foot=%" PRId64
+             " merge=%d ic=%d",
              nl[d->newline & 3], d->has_header, d->has_sep_line, d->skip_lines, d->column_count,
-             d->trailing_empty_columns, d->footer_lines, d->merge_delimiters);
+             d->trailing_empty_columns, d->footer_lines, d->merge_delimiters,
+             d->has_inline_comments);
 }
 
 /* Every "key=value" of want appears in got. */
@@ -166,7 +168,19 @@ static const sniff_case cases[] = {
     {S("#id,v\n1,2\n3,4\n"), {0}, "c=none"}, /* '#' prefix on a real header */
     {S("a,b\n;comment here\n1,2\n3,4\n"), {0}, "c=; d=, cols=2"},
     /* Indented comment lines (the tokenizer skips them after blanks too). */
-    {S(" # note\n1;3\n # note\n1;3\n1;3\n1;3"), {0}, "c=# d=; cols=2"},
+    {S(" # note\n1;3\n # note\n1;3\n1;3\n1;3"), {0}, "c=# d=; cols=2 ic=0"},
+    /* Inline comments: only where cutting at the comment byte restores the table. */
+    {S("# note\na;b\n1;3#5;7\n6;7\n8;9\n"), {0}, "c=# d=; cols=2 ic=1 h=1"},
+    {S("# A few comments\na;b\n1;3#bla;x\n6;7#bla\n# more\n1;3\n"), {0}, "c=# d=; cols=2 ic=1"},
+    {S("# palette\nname,color\nred,#FF0000\nblue,#0000FF\ngreen,#00FF00\n"), {0},
+     "c=# cols=2 ic=0"},
+    {S("# addresses\nid,street,city\n1,Apt #5 Main St,Rome\n2,Via Roma 3,Oslo\n3,Elm St,Nice\n"),
+     {0}, "c=# cols=3 ic=0"},
+    {S("a;b\n1;3#5;7\n6;7\n8;9\n"), {.comment = '#'}, "c=# cols=2 ic=1"},
+    {S("a;b\n1;3#5;7\n6;7\n8;9\n"), {.comment = '#', .inline_comments = -1}, "c=# ic=0"},
+    {S("name,color\nred,#FF0000\nblue,#0000FF\n"), {.comment = '#', .inline_comments = 1},
+     "c=# cols=2 ic=1"},
+    {S("a;b\n1;3#5;7\n6;7\n8;9\n"), {.inline_comments = 1}, "c=none ic=0"},
     /* Trailing empty columns. */
     {S("a,b,c,,,\n1,2,3,,,\n4,5,6,,,\n"), {0}, "cols=3 trail=3 h=1"},
     {S("a,b,c\n1,2,3,,\n4,5,6,,\n7,8,9,,\n"), {0}, "cols=3 trail=2 h=1"},
@@ -248,6 +262,7 @@ static void test_invalid_options(void **state)
         {{.comment = '\n'}, "--comment"},
         {{.escape = -5}, "--escape"},
         {{.header = 2}, "--header"},
+        {{.inline_comments = 2}, "inline comments"},
         {{.newline = (buzz_newline)9}, "--newline"},
         {{.has_skip_lines = true, .skip_lines = -1}, "--skip"},
     };

@@ -90,6 +90,9 @@ typedef struct buzz_csv_options {
     bool checksum;        /* keep a CRC-32 of the raw input bytes (buzz_csv_reader_checksum);
                              costs about 0.3 s per GB on the reading thread */
     buzz_csv_batch_hook batch_hook; /* per-batch work on the reader's threads; zeroed = none */
+    int inline_comments;  /* with a comment byte in effect: 0 = detect; 1 = an unquoted comment
+                             byte inside a record also ends it, the rest of its line is a
+                             comment (DuckDB, pandas, R); -1 = only whole lines are comments */
 } buzz_csv_options;
 
 /* The dialect in use: every field resolved (nothing left to detect). */
@@ -111,6 +114,10 @@ typedef struct buzz_csv_dialect {
     int64_t footer_lines;    /* non-table lines at the end (totals, notes), skipped and reported;
                                 only detected for seekable inputs */
     bool merge_delimiters;   /* space-aligned text: a run of delimiters is one separator */
+    bool has_inline_comments; /* with a comment byte: an unquoted comment byte inside a record
+                                 ends its last field and the record; the rest of the line is a
+                                 comment ("1,2 # note" reads as 1,2). Else only lines starting
+                                 with it (after spaces/tabs) are comments */
 } buzz_csv_dialect;
 
 /* Kinds of irregularity. Each is counted; the first examples keep line, offset and a message. */

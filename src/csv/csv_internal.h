@@ -83,6 +83,9 @@ typedef enum buzz__csv_state {
     BUZZ__ST_AFTER_QUOTE,     /* after a closing quote, only spaces/tabs (CR in LF mode) so far */
     BUZZ__ST_ESCAPE,          /* just saw the escape byte inside quotes */
     BUZZ__ST_COMMENT,         /* inside a comment line */
+    BUZZ__ST_INLINE_COMMENT,  /* after an inline comment byte (has_inline_comments): the record's
+                               * fields have ended; the rest of the line is skipped and the
+                               * record ends at its newline */
 } buzz__csv_state;
 
 /* A raw irregularity found by a kernel: chunk-relative, turned into line numbers in file order. */
@@ -100,6 +103,7 @@ typedef struct buzz__csv_tok {
     bool has_quote;   /* quote != NONE */
     bool has_escape;  /* an escape byte distinct from the quote */
     bool has_comment; /* comment lines are skipped */
+    bool inline_comment; /* has_comment, and an unquoted comment byte inside a record ends it */
     bool cr_mode;     /* records end at CR (BUZZ_NEWLINE_CR); else at LF */
     bool merge_delim; /* runs of the delimiter are one separator (space-aligned text) */
     size_t ncols;
@@ -171,6 +175,7 @@ void buzz__csv_end_record(buzz__csv_tok *t, size_t next);
 typedef struct buzz__csv_track {
     uint8_t delim, quote, escape, comment;
     bool has_quote, has_escape, has_comment, cr_mode;
+    bool inline_comment; /* as in buzz__csv_tok */
     buzz__csv_state state;
     bool at_record_start; /* FIELD_START at field 0 (possibly after leading blanks) */
     bool pending_cr;      /* CR mode: the last range ended with a record-ending CR */

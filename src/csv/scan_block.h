@@ -11,7 +11,8 @@
  * multiply) gives exactly what scan_scalar.c's state machine would: every opening quote right
  * after a separator or a closing quote (a doubled ""), or at the block's first byte in FIELD_START,
  * every closing quote followed by a quote, delimiter, LF, CR LF or the end of the data, no escape
- * byte inside quotes, no comment byte at a record start (possibly after leading blanks), no NUL
+ * byte inside quotes, no comment byte at a record start (possibly after leading blanks; with
+ * inline comments, no comment byte outside quotes at all), no NUL
  * (tokenizer only), LF mode, and a start state of FIELD_START, UNQUOTED, QUOTED or
  * QUOTE_IN_QUOTED. Leading blanks (spaces and tabs that are not the delimiter) keep the machine in
  * FIELD_START: the fast path tracks them with a blank mask only to leave that state at the block's
@@ -126,13 +127,14 @@ static BLOCK_INLINE uint64_t runs_from(uint64_t b, uint64_t start)
 
 /* Decide whether parity semantics equal the state machine on d[blk, blk + n) entered in state st
  * (a fast state). `rec_start`: a comment byte at the block's first byte, or after blanks from
- * there, would start a comment line.
+ * there, would start a comment line. `inline_comment`: any comment byte outside quotes ends a
+ * record (the scalar path reads those blocks).
  * d[blk + n] and d[blk + n + 1] are peeked when below `end` (a closing quote may be followed by a
  * separator, or CR LF, in the next block); at `end` the end of the data is acceptable. Written
  * without data-dependent branches: on real data the block kinds alternate unpredictably. */
 static BLOCK_INLINE bool analyse(const raw_masks *m, const uint8_t *d, size_t blk, size_t n,
                                  size_t end, uint8_t delim, uint8_t quote, buzz__csv_state st,
-                                 bool rec_start, block_res *r)
+                                 bool rec_start, bool inline_comment, block_res *r)
 {
     uint64_t sep = m->d | m->l;
     uint64_t sq = sep | m->q;
@@ -168,7 +170,7 @@ static BLOCK_INLINE bool analyse(const raw_masks *m, const uint8_t *d, size_t bl
     /* Comment bytes at a record start, or right after leading blanks there (indented). */
     uint64_t rec = ((m->l & ~inq) << 1) | (uint64_t)rec_start;
     uint64_t rec_blanks = runs_from(m->b, rec);
-    bad |= m->com & (rec | (rec_blanks << 1));
+    bad |= m->com & ~inq & (rec | (rec_blanks << 1) | (0 - (uint64_t)inline_comment));
     r->inq = inq;
     r->sepout = sep & ~inq;
     r->qclose = qclose;
@@ -299,7 +301,8 @@ BLOCK_TARGET size_t BLOCK_SCAN_NAME(buzz__csv_tok *t, size_t pos, size_t end)
             load_masks(&c, d, pos, n, &m);
             bool rec_start =
                 st == BUZZ__ST_FIELD_START && t->col == 0 && t->field_start == t->rec_start;
-            if (analyse(&m, d, pos, n, end, t->delim, t->quote, st, rec_start, &r)) {
+            if (analyse(&m, d, pos, n, end, t->delim, t->quote, st, rec_start, t->inline_comment,
+                        &r)) {
                 size_t stop = emit_block(t, &m, &r, pos, n, st);
                 if (stop)
                     return stop;
@@ -334,7 +337,8 @@ BLOCK_TARGET size_t BLOCK_TRACK_NAME(buzz__csv_track *k, const uint8_t *d, size_
             block_res r;
             load_masks(&c, d, pos, n, &m);
             bool rec_start = st == BUZZ__ST_FIELD_START && k->at_record_start;
-            if (analyse(&m, d, pos, n, end, k->delim, k->quote, st, rec_start, &r)) {
+            if (analyse(&m, d, pos, n, end, k->delim, k->quote, st, rec_start, k->inline_comment,
+                        &r)) {
                 uint64_t lout = r.sepout & m.l;
                 /* Fields opened or delimiters passed clear at_record_start, as in the machine;
                  * a record end sets it. Branch-free: blocks with and without LFs alternate. */

@@ -20,7 +20,10 @@
  *  - Records end at LF (a CR right before it is dropped), or at CR in CR mode (an LF right after it
  *    is dropped). Empty lines are skipped and counted (in a one-column table an empty line is an
  *    empty value instead). Comment lines (comment byte at the start of a record, possibly after
- *    blanks: indented comments) are skipped and counted.
+ *    blanks: indented comments) are skipped and counted. With inline comments (the dialect's
+ *    has_inline_comments), a comment byte outside quotes anywhere else also ends the current field
+ *    and the record: "1,2 # note" is the record 1,"2 " and the rest of the line is skipped, as
+ *    DuckDB, pandas and R read it. Inside quotes it is text.
  *  - With merge_delimiters (space-aligned text), a run of delimiters is one separator, and
  *    delimiters at the start or end of a record separate nothing.
  *  - Rows with too few fields are padded with MISSING cells; fields beyond the column count are kept
@@ -41,6 +44,7 @@ void buzz__csv_tok_init(buzz__csv_tok *t, const buzz_csv_dialect *d)
     t->escape = t->has_escape ? (uint8_t)d->escape : 0;
     t->has_comment = d->comment != BUZZ_CSV_NONE;
     t->comment = t->has_comment ? (uint8_t)d->comment : 0;
+    t->inline_comment = t->has_comment && d->has_inline_comments;
     t->cr_mode = d->newline == BUZZ_NEWLINE_CR;
     t->merge_delim = d->merge_delimiters;
     t->ncols = d->column_count ? d->column_count : 1;
@@ -242,6 +246,18 @@ static size_t after_newline(const buzz__csv_tok *t, size_t nl_pos, size_t end)
     return next;
 }
 
+/* An inline comment byte at pos ends the current field (at pos: blanks before it stay in the
+ * value, as DuckDB keeps them) and the record, which ends at the line's newline. In space-aligned
+ * text, delimiters right before it end no field, as at a newline. */
+static void start_inline_comment(buzz__csv_tok *t, size_t pos)
+{
+    if (t->merge_delim && t->state == BUZZ__ST_FIELD_START && t->col > 0 && t->field_start == pos)
+        t->col--;
+    else
+        buzz__csv_end_field(t, pos, false);
+    t->state = BUZZ__ST_INLINE_COMMENT;
+}
+
 size_t buzz__csv_scan_bytes(buzz__csv_tok *t, size_t pos, size_t end)
 {
     uint8_t *d = t->data;
@@ -249,6 +265,9 @@ size_t buzz__csv_scan_bytes(buzz__csv_tok *t, size_t pos, size_t end)
     const uint8_t delim = t->delim;
     const uint8_t quote = t->quote;
     const bool has_quote = t->has_quote;
+    /* Where an unquoted field stops besides the delimiter: the comment byte when it may end a
+     * record mid-line (else the delimiter again, so the loop below tests nothing new). */
+    const uint8_t cstop = t->inline_comment ? t->comment : delim;
     while (pos < end) {
         uint8_t c = d[pos];
         switch (t->state) {
@@ -262,8 +281,16 @@ size_t buzz__csv_scan_bytes(buzz__csv_tok *t, size_t pos, size_t end)
                 break;
             }
             if (t->has_comment && c == t->comment && t->col == 0 &&
-                t->field_start == t->rec_start) {
+                (t->field_start == t->rec_start ||
+                 (t->inline_comment && t->merge_delim && t->field_start == pos))) {
+                /* A comment line: at the record start, after blanks (or, space-aligned, after
+                 * the delimiters that precede the first field). */
                 t->state = BUZZ__ST_COMMENT;
+                pos++;
+                break;
+            }
+            if (t->inline_comment && c == t->comment) {
+                start_inline_comment(t, pos);
                 pos++;
                 break;
             }
@@ -291,7 +318,8 @@ size_t buzz__csv_scan_bytes(buzz__csv_tok *t, size_t pos, size_t end)
             t->state = BUZZ__ST_UNQUOTED;
             break; /* the byte is handled as the first of an unquoted field */
         case BUZZ__ST_UNQUOTED:
-            while (pos < end && d[pos] != delim && d[pos] != nl && d[pos] != quote && d[pos] != 0)
+            while (pos < end && d[pos] != delim && d[pos] != nl && d[pos] != quote && d[pos] != 0 &&
+                   d[pos] != cstop)
                 pos++;
             if (pos >= end)
                 break;
@@ -311,6 +339,9 @@ size_t buzz__csv_scan_bytes(buzz__csv_tok *t, size_t pos, size_t end)
                     return pos;
             } else if (c == 0) {
                 t->has_nul = true;
+                pos++;
+            } else if (t->inline_comment && c == t->comment) {
+                start_inline_comment(t, pos);
                 pos++;
             } else {
                 /* A quote (quote byte may be 0 only when has_quote is false, caught above). */
@@ -371,6 +402,9 @@ size_t buzz__csv_scan_bytes(buzz__csv_tok *t, size_t pos, size_t end)
                 buzz__csv_end_record(t, pos);
                 if (t->is_full)
                     return pos;
+            } else if (t->inline_comment && c == t->comment) {
+                start_inline_comment(t, pos); /* a quoted field, closed at close_pos */
+                pos++;
             } else if (is_blank(t, c)) {
                 t->state = BUZZ__ST_AFTER_QUOTE;
                 pos++;
@@ -396,6 +430,19 @@ size_t buzz__csv_scan_bytes(buzz__csv_tok *t, size_t pos, size_t end)
             t->state = BUZZ__ST_FIELD_START;
             break;
         }
+        case BUZZ__ST_INLINE_COMMENT: {
+            const uint8_t *p = memchr(d + pos, nl, end - pos);
+            if (!p) {
+                pos = end;
+                break;
+            }
+            t->line++;
+            pos = after_newline(t, (size_t)(p - d), end);
+            buzz__csv_end_record(t, pos); /* its fields ended at the comment byte */
+            if (t->is_full)
+                return pos;
+            break;
+        }
         }
     }
     return pos;
@@ -408,6 +455,10 @@ size_t buzz__csv_scan_scalar(buzz__csv_tok *t, size_t pos, size_t end)
 
 void buzz__csv_scan_finish(buzz__csv_tok *t, size_t end)
 {
+    if (t->state == BUZZ__ST_INLINE_COMMENT) {
+        buzz__csv_end_record(t, end);
+        return;
+    }
     if (t->state == BUZZ__ST_COMMENT) {
         t->comment_lines++;
         t->state = BUZZ__ST_FIELD_START;
@@ -437,6 +488,7 @@ void buzz__csv_track_init(buzz__csv_track *k, const buzz_csv_dialect *d)
     k->escape = k->has_escape ? (uint8_t)d->escape : 0;
     k->has_comment = d->comment != BUZZ_CSV_NONE;
     k->comment = k->has_comment ? (uint8_t)d->comment : 0;
+    k->inline_comment = k->has_comment && d->has_inline_comments;
     k->cr_mode = d->newline == BUZZ_NEWLINE_CR;
     k->state = BUZZ__ST_FIELD_START;
     k->at_record_start = true;
@@ -445,6 +497,7 @@ void buzz__csv_track_init(buzz__csv_track *k, const buzz_csv_dialect *d)
 size_t buzz__csv_track_scalar(buzz__csv_track *k, const uint8_t *d, size_t pos, size_t end)
 {
     const uint8_t nl = k->cr_mode ? '\r' : '\n';
+    const uint8_t cstop = k->inline_comment ? k->comment : k->delim; /* as in scan_bytes */
     size_t last = 0;
     if (k->pending_cr && pos < end) {
         /* The previous range ended with a record-ending CR; an LF here belongs to it. */
@@ -463,7 +516,8 @@ size_t buzz__csv_track_scalar(buzz__csv_track *k, const uint8_t *d, size_t pos, 
                 pos++;
                 break;
             }
-            if (k->has_comment && c == k->comment && k->at_record_start) {
+            /* A comment line, or an inline comment: either way the line ends the record. */
+            if (k->has_comment && c == k->comment && (k->at_record_start || k->inline_comment)) {
                 k->state = BUZZ__ST_COMMENT;
                 k->at_record_start = false;
                 pos++;
@@ -476,13 +530,19 @@ size_t buzz__csv_track_scalar(buzz__csv_track *k, const uint8_t *d, size_t pos, 
             k->state = BUZZ__ST_UNQUOTED;
             break;
         case BUZZ__ST_UNQUOTED:
-            while (pos < end && d[pos] != k->delim && d[pos] != nl)
+            while (pos < end && d[pos] != k->delim && d[pos] != nl && d[pos] != cstop)
                 pos++;
             if (pos >= end)
                 break;
             if (d[pos] == k->delim) {
                 k->at_record_start = false;
                 k->state = BUZZ__ST_FIELD_START;
+                pos++;
+                break;
+            }
+            if (d[pos] != nl) { /* an inline comment byte */
+                k->at_record_start = false;
+                k->state = BUZZ__ST_COMMENT;
                 pos++;
                 break;
             }
@@ -510,6 +570,9 @@ size_t buzz__csv_track_scalar(buzz__csv_track *k, const uint8_t *d, size_t pos, 
                 pos++;
             } else if (c == nl) {
                 goto record_end;
+            } else if (k->inline_comment && c == k->comment) {
+                k->state = BUZZ__ST_COMMENT;
+                pos++;
             } else if (c == ' ' || c == '\t' || (c == '\r' && !k->cr_mode)) {
                 k->state = BUZZ__ST_AFTER_QUOTE;
                 pos++;
@@ -517,7 +580,8 @@ size_t buzz__csv_track_scalar(buzz__csv_track *k, const uint8_t *d, size_t pos, 
                 k->state = BUZZ__ST_QUOTED;
             }
             break;
-        case BUZZ__ST_COMMENT: {
+        case BUZZ__ST_COMMENT:
+        case BUZZ__ST_INLINE_COMMENT: { /* the tracker uses COMMENT for both */
             const uint8_t *p = memchr(d + pos, nl, end - pos);
             if (!p) {
                 pos = end;

@@ -19,7 +19,11 @@
  * it counts as an issue (a quoted field cut apart); reading with quotes, so does a quoted value of
  * several lines that each hold the delimiter (records swallowed by a stray quote). A '#' comment
  * byte is tried too when a line starts with '#' (after any blanks), and kept only when skipping
- * those lines raises the score by 10% (they do not look like rows). Rare delimiters (: ^ ~) get a
+ * those lines raises the score by 10% (they do not look like rows). With a comment byte (detected
+ * or forced) that also stands mid-line, inline comments (the byte ends the record, the rest of the
+ * line is a comment: "1;3 # note") are tried as well and kept only when they score strictly
+ * higher: they restore field counts or remove stray quotes, while "red,#FF0000" ties and keeps its
+ * value. Rare delimiters (: ^ ~) get a
  * prior of 0.9, space 0.5 and only when at least 95% of the records agree and a tenth of the cells
  * are numbers, dates or booleans. The winner's dialect then reads up to HEAD_MAX bytes of the head
  * (and the other samples) for the structural properties:
@@ -45,7 +49,8 @@
  *    row apart: header, whatever the other evidence.
  *  - comments: '#' (or ';' when it is not the delimiter) is the comment byte when some record
  *    starts with it (after any spaces or tabs: the tokenizer skips indented comments too) and
- *    most such records have a field count other than the table's.
+ *    most such records have a field count other than the table's; inline comments then as above
+ *    (the chosen dialect scored with and without them).
  *  - trailing empty columns: k > 0 when every record with m fields ends in at least k empty
  *    fields and the first row (header or not) has either m fields or exactly m - k.
  *  - footer: the last records of the tail (or of a complete head) whose field count is neither m
@@ -614,6 +619,28 @@ static void byte_presence(const sample *smp, size_t nsmp, bool seen[256], bool *
     *out_datetime_spaces = spaces > 0 && datetime_spaces * 2 >= spaces;
 }
 
+/* The comment byte c stands somewhere other than at a line's start (after any blanks) in the
+ * scoring parts of the samples: only then can inline comments read differently. */
+static bool has_mid_line_byte(const sample *smp, size_t nsmp, uint8_t c)
+{
+    for (size_t i = 0; i < nsmp; i++) {
+        size_t cap = i == 0 ? SCORE_HEAD_BYTES : SCORE_OTHER_BYTES;
+        size_t n = smp[i].len < cap ? smp[i].len : cap;
+        const uint8_t *p = smp[i].p;
+        const uint8_t *q = n ? memchr(p, c, n) : NULL;
+        while (q) {
+            size_t b = (size_t)(q - p);
+            while (b > 0 && (p[b - 1] == ' ' || p[b - 1] == '\t'))
+                b--;
+            if (b > 0 && !is_nl(p[b - 1]))
+                return true;
+            size_t j = (size_t)(q - p) + 1;
+            q = j < n ? memchr(p + j, c, n - j) : NULL;
+        }
+    }
+    return false;
+}
+
 /* Candidate lists for choose_dialect. */
 typedef struct candidates {
     int delims[9], quotes[3];
@@ -666,13 +693,36 @@ static double best_dialect(scanner *sc, const buzz_csv_dialect *d, const candida
     return best;
 }
 
+/* With d's comment byte (d->comment set): the best dialect reading inline comments too, when that
+ * is not fixed (want_inline == 0) and the byte stands mid-line somewhere. It replaces *io_best_d
+ * only when it scores strictly higher than *io_best: the text after a mid-line comment byte is
+ * dropped only when that makes the table more consistent or cleaner (it restores a record's field
+ * count, or removes stray quotes), never on a tie ("red,#FF0000" keeps its color). */
+static void try_inline(scanner *sc, const buzz_csv_dialect *d, const candidates *k,
+                       int want_inline, const sample *smp, size_t nsmp,
+                       buzz_csv_dialect *io_best_d, double *io_best)
+{
+    if (want_inline != 0 || d->comment == BUZZ_CSV_NONE ||
+        !has_mid_line_byte(smp, nsmp, (uint8_t)d->comment))
+        return;
+    buzz_csv_dialect with = *d, with_best = *io_best_d;
+    with.has_inline_comments = true;
+    with_best.has_inline_comments = true;
+    double v = best_dialect(sc, &with, k, smp, nsmp, &with_best);
+    if (v > *io_best + 1e-9) {
+        *io_best_d = with_best;
+        *io_best = v;
+    }
+}
+
 /* Choose delimiter, quote and escape (those not fixed: want_* == 0) by score, and the '#' comment
- * byte when not fixed (search_comment). Ties keep the earlier candidate: ',' before rarer
- * delimiters, '"' before '\'' before none, doubling before backslash, no comment before '#', so a
- * sample without quotes reads as standard CSV. */
+ * byte when not fixed (search_comment), and whether a comment byte also starts inline comments
+ * (want_inline == 0; see try_inline). Ties keep the earlier candidate: ',' before rarer
+ * delimiters, '"' before '\'' before none, doubling before backslash, no comment before '#', whole
+ * comment lines before inline comments, so a sample without quotes reads as standard CSV. */
 static void choose_dialect(scanner *sc, buzz_csv_dialect *d, int want_delim, int want_quote,
-                           int want_escape, bool search_comment, int merge, const sample *smp,
-                           size_t nsmp)
+                           int want_escape, bool search_comment, int want_inline, int merge,
+                           const sample *smp, size_t nsmp)
 {
     static const int all_delims[] = {',', ';', '\t', '|', ':', '^', '~', ' '};
     candidates k;
@@ -720,12 +770,14 @@ static void choose_dialect(scanner *sc, buzz_csv_dialect *d, int want_delim, int
     best_d.escape = k.quotes[0] == BUZZ_CSV_NONE ? BUZZ_CSV_NONE
                                                  : (want_escape ? want_escape : k.quotes[0]);
     double best = best_dialect(sc, d, &k, smp, nsmp, &best_d);
+    try_inline(sc, d, &k, want_inline, smp, nsmp, &best_d, &best); /* a forced comment byte */
     if (search_comment && k.hash_lines && d->comment == BUZZ_CSV_NONE && want_delim != '#' &&
         want_quote != '#') {
         buzz_csv_dialect with = *d, with_best = best_d;
         with.comment = '#';
         with_best.comment = '#';
         double v = best_dialect(sc, &with, &k, smp, nsmp, &with_best);
+        try_inline(sc, &with, &k, want_inline, smp, nsmp, &with_best, &v);
         /* Skipping '#' lines must pay off clearly: rows that merely start with '#' (ids, "#N/A")
          * read the same either way and must not be dropped as comments. */
         if (v > best * 1.1 + 1e-9) {
@@ -976,6 +1028,10 @@ static buzz_status validate(const buzz_csv_options *o, buzz_error *err)
     if (is_byte(o->escape) && o->escape == o->comment)
         return buzz_error_set(err, BUZZ_ERR_ARG,
                               "--escape and --comment must differ, both are '%c'", o->escape);
+    if (o->inline_comments < -1 || o->inline_comments > 1)
+        return buzz_error_set(err, BUZZ_ERR_ARG,
+                              "inline comments must be 1 (yes), -1 (no) or 0 (detect), got %d",
+                              o->inline_comments);
     if (o->header < -1 || o->header > 1)
         return buzz_error_set(err, BUZZ_ERR_ARG,
                               "--header must be 1 (yes), -1 (no) or 0 (detect), got %d", o->header);
@@ -1423,8 +1479,9 @@ static buzz_status sniff_run(sniff_ctx *x, const buzz__csv_samples *s, const buz
     scratch = x->foot_smp.len > scratch ? x->foot_smp.len : scratch;
     BUZZ_TRY(scanner_init(&x->sc, scratch + 1, err));
     d->comment = o->comment ? o->comment : BUZZ_CSV_NONE;
+    d->has_inline_comments = o->inline_comments == 1;
     choose_dialect(&x->sc, d, want_delim, o->quote, o->escape, o->comment == 0,
-                   o->merge_delimiters, x->smp, x->nsmp);
+                   o->inline_comments, o->merge_delimiters, x->smp, x->nsmp);
     fix_conflicts(d, o, want_delim);
 
     /* Every record but the last holds a byte and a newline: that bounds the record buffers. */
@@ -1448,6 +1505,17 @@ static buzz_status sniff_run(sniff_ctx *x, const buzz__csv_samples *s, const buz
     if (!o->comment && d->comment == BUZZ_CSV_NONE) {
         uint32_t m = hist_mode(&x->head.h, NULL, NULL);
         d->comment = detect_comment(&x->head, m, (uint8_t)d->delimiter, d->quote);
+        if (d->comment != BUZZ_CSV_NONE && o->inline_comments == 0 &&
+            has_mid_line_byte(x->smp, x->nsmp, (uint8_t)d->comment)) {
+            /* Inline comments only when they score strictly higher (see try_inline). */
+            buzz_csv_dialect with = *d;
+            with.has_inline_comments = true;
+            score_acc acc;
+            uint32_t mm;
+            double v_lines = score_dialect(&x->sc, d, x->smp, x->nsmp, &mm, &acc);
+            double v_inline = score_dialect(&x->sc, &with, x->smp, x->nsmp, &mm, &acc);
+            d->has_inline_comments = v_inline > v_lines + 1e-9;
+        }
         if (d->comment != BUZZ_CSV_NONE) {
             collect_reset(&x->head);
             scan_sample(&x->sc, d, &x->smp[0], MAX_RECS, collect_row, &x->head);
@@ -1457,6 +1525,8 @@ static buzz_status sniff_run(sniff_ctx *x, const buzz__csv_samples *s, const buz
         scan_sample(&x->sc, d, &x->smp[i], TAIL_RECS, collect_row, &x->other);
     scan_sample(&x->sc, d, &x->foot_smp, FOOTER_RECS, collect_row, &x->foot);
     resolve_structure(x, o, d);
+    if (d->comment == BUZZ_CSV_NONE)
+        d->has_inline_comments = false;
     return BUZZ_OK;
 }
 
