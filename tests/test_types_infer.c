@@ -358,6 +358,83 @@ static void test_infer_last_row_decides(void **state)
     free(csv);
 }
 
+/* A column whose values fit number styles that no single style reads ('.' decimals early, ','
+ * decimals in a later chunk) is text, whether the chunks are typed in one state or merged from
+ * several (a merge once kept it numeric with no style left, so its values were rejected). Also
+ * buzz_infer_merge_mapped puts each column where the map says. */
+static void test_infer_merge_styles(void **state)
+{
+    (void)state;
+    size_t cap = 200000;
+    char *csv = malloc(cap);
+    assert_non_null(csv);
+    size_t w = (size_t)snprintf(csv, cap, "x,y\n");
+    for (int r = 0; r < 2000; r++)
+        w += (size_t)snprintf(csv + w, cap - w, "1.5,%d\n", r);
+    for (int r = 0; r < 2000; r++)
+        w += (size_t)snprintf(csv + w, cap - w, "\"3,25\",%d\n", r);
+    buzz_schema s1, s2;
+    infer_text(csv, w, NULL, 1, &s1);
+    infer_text(csv, w, NULL, 2, &s2);
+    char got[256];
+    describe(&s1, got, sizeof got);
+    assert_string_equal(got, "varchar|int32");
+    describe(&s2, got, sizeof got);
+    assert_string_equal(got, "varchar|int32");
+    buzz_schema_free(&s1);
+    buzz_schema_free(&s2);
+    free(csv);
+
+    /* Mapped merge: a reader with columns (y, x) folded into a state of (x, y). */
+    char path[600];
+    const char *text = "y,x\n7,a\n8,b\n";
+    test_path(path, sizeof path, "mapped.csv");
+    test_write_file(path, text, strlen(text));
+    buzz_csv_options o;
+    memset(&o, 0, sizeof o);
+    buzz_csv_reader *rd = NULL;
+    buzz_error err;
+    if (buzz_csv_reader_open(&rd, path, &o, &err) != BUZZ_OK)
+        fail_msg("open: %s", err.message);
+    buzz_infer *inf = NULL;
+    assert_int_equal(buzz_infer_new(&inf, 2, NULL, &err), BUZZ_OK);
+    const size_t map[] = {1, 0};
+    int64_t rows = 0;
+    assert_int_equal(buzz_infer_reader(rd, inf, map, NULL, NULL, &rows, &err), BUZZ_OK);
+    assert_int_equal(rows, 2);
+    buzz_column_def d;
+    memset(&d, 0, sizeof d);
+    buzz_infer_column(inf, 0, &d);
+    assert_int_equal(d.type, BUZZ_TYPE_VARCHAR);
+    buzz_infer_column(inf, 1, &d);
+    assert_int_equal(d.type, BUZZ_TYPE_INT32);
+    buzz_infer_free(inf);
+    buzz_csv_reader_close(rd);
+
+    /* Two inputs folded into one state, as `buzz convert a.csv b.csv` does: '.' decimals in a ','
+     * file, then ',' decimals in a ';' file. No style reads both: text. */
+    const char *files[2][2] = {{"styles_a.csv", "x\n1.5\n2.25\n"},
+                               {"styles_b.csv", "x\n3,25\n4,5\n"}};
+    buzz_infer_options io;
+    memset(&io, 0, sizeof io);
+    io.delimiter = ',';
+    assert_int_equal(buzz_infer_new(&inf, 1, &io, &err), BUZZ_OK);
+    for (int f = 0; f < 2; f++) {
+        test_path(path, sizeof path, files[f][0]);
+        test_write_file(path, files[f][1], strlen(files[f][1]));
+        memset(&o, 0, sizeof o);
+        o.delimiter = f ? ';' : ',';
+        buzz_infer_hook(&io, &o.batch_hook);
+        if (buzz_csv_reader_open(&rd, path, &o, &err) != BUZZ_OK)
+            fail_msg("open: %s", err.message);
+        assert_int_equal(buzz_infer_reader(rd, inf, NULL, NULL, NULL, NULL, &err), BUZZ_OK);
+        buzz_csv_reader_close(rd);
+    }
+    buzz_infer_column(inf, 0, &d);
+    assert_int_equal(d.type, BUZZ_TYPE_VARCHAR);
+    buzz_infer_free(inf);
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Names and the schema document. */
 static void test_names(void **state)
@@ -642,6 +719,7 @@ int main(void)
         cmocka_unit_test(test_num_scan),         cmocka_unit_test(test_num_convert),
         cmocka_unit_test(test_bool_and_nulls),   cmocka_unit_test(test_infer_cases),
         cmocka_unit_test(test_infer_options),    cmocka_unit_test(test_infer_last_row_decides),
+        cmocka_unit_test(test_infer_merge_styles),
         cmocka_unit_test(test_names),            cmocka_unit_test(test_schema_roundtrip),
         cmocka_unit_test(test_value_parse),      cmocka_unit_test(test_type_names),
         cmocka_unit_test(test_roundtrip_property),

@@ -1,4 +1,4 @@
-/* buzz/convert.h: one CSV file in, one typed output file out. The conversion makes two passes over
+/* buzz/convert.h: one or more CSV files in, one typed output file out. The conversion makes two passes over
  * the input: the first reads every value to infer the column types (buzz_schema_infer), the second
  * parses every value as its column's type and writes the output. Standard input is first spilled
  * to a temporary file so it can be read twice; compressed inputs are decompressed twice. When a
@@ -30,8 +30,26 @@ typedef enum buzz_convert_phase {
     BUZZ_PHASE_WRITE,     /* second pass: parsing and writing */
 } buzz_convert_phase;
 
+/* Where a conversion is. Both passes read the whole input, so a pass's share of the work is
+ * bytes_done / bytes_total; the first pass is about a third of the time, the second the rest. */
+typedef struct buzz_convert_progress {
+    buzz_convert_phase phase;
+    int64_t bytes_done;  /* decoded bytes read in this pass (several inputs: file bytes, each
+                            input weighted by its size), never decreasing within a pass */
+    int64_t bytes_total; /* -1 when unknown (standard input spilled is known; gzip is not) */
+    int64_t rows_done;   /* data rows delivered in this pass so far */
+    size_t input;        /* 0-based index of the input being read */
+    size_t input_count;
+} buzz_convert_progress;
+
 typedef struct buzz_convert_options {
-    const char *input;            /* path, "-" for standard input */
+    const char *input;            /* path, "-" for standard input (when inputs is NULL) */
+    /* Several inputs into one output (input is then not used): each is sniffed on its own and
+     * must hold the same columns as the first, matched by name (ASCII case-insensitive, in any
+     * order; the output keeps the first input's order and names). Types are inferred over all of
+     * them. "-" may appear once. */
+    const char *const *inputs;
+    size_t input_count;
     const char *output;           /* path of the output file */
     buzz_output_format format;
     const char *rejects_path;     /* CSV of rejected values (line,column,value,reason); NULL = none */
@@ -45,10 +63,9 @@ typedef struct buzz_convert_options {
      * the peak stays below it whatever the input's size and width. Fields of `csv` and `parquet`
      * that the caller set explicitly win. At least BUZZ_CONVERT_MIN_MEMORY. */
     size_t memory_limit;
-    /* Progress, from the caller's thread: phase, decoded bytes done of the input, total (-1 when
-     * unknown). NULL = none. */
-    void (*on_progress)(void *user, buzz_convert_phase phase, int64_t bytes_done,
-                        int64_t bytes_total);
+    /* Progress, from the caller's thread, a few times per input chunk (see
+     * buzz_convert_progress). NULL = none. */
+    void (*on_progress)(void *user, const struct buzz_convert_progress *progress);
     void *progress_user;
     bool (*is_cancelled)(void *user); /* polled between chunks; NULL = never */
     void *cancel_user;
@@ -67,11 +84,23 @@ typedef struct buzz_convert_plan {
 void buzz_convert_plan_memory(size_t memory_limit, unsigned threads, size_t columns,
                               buzz_convert_plan *out);
 
+/* What one input gave. */
+typedef struct buzz_convert_input {
+    const char *path;             /* as given in the options (borrowed) */
+    int64_t rows;
+    int64_t input_bytes;          /* decoded bytes read; -1 when unknown */
+    buzz_csv_dialect dialect;
+    buzz_csv_report report;       /* its irregular rows (lines are this input's) */
+} buzz_convert_input;
+
 typedef struct buzz_convert_summary {
     buzz_schema schema;           /* the columns as written (owned; buzz_convert_summary_free) */
     int64_t rows;
     int64_t rejects;              /* values that did not fit a user-given type (stored as NULL) */
-    buzz_csv_report report;       /* irregular rows of the second pass */
+    buzz_csv_report report;       /* irregular rows of the second pass (all inputs: counts
+                                     summed, the first examples in input order) */
+    buzz_convert_input *inputs;   /* per input, in order (owned) */
+    size_t input_count;
     int64_t input_bytes;          /* -1 when unknown */
     int64_t output_bytes;
     int64_t infer_ns, write_ns;   /* wall time of each pass */

@@ -312,6 +312,9 @@ void buzz_infer_add_batch(buzz_infer *inf, const buzz_csv_batch *batch, size_t r
                           size_t row_end);
 /* Fold `from` into `into` as if from's values came after into's. Same column count. */
 void buzz_infer_merge(buzz_infer *into, const buzz_infer *from);
+/* The same with columns remapped: column i of `from` goes to column map[i] of `into` (SIZE_MAX or
+ * any index past into's columns: skipped). For inputs whose columns come in another order. */
+void buzz_infer_merge_mapped(buzz_infer *into, const buzz_infer *from, const size_t *map);
 /* Forget everything seen (keep options and memory). */
 void buzz_infer_reset(buzz_infer *inf);
 /* Decide column c's definition (type, format, facts) into *out; names are left to the caller. */
@@ -422,6 +425,22 @@ typedef void (*buzz_batch_visitor)(void *user, const buzz_csv_batch *batch);
 BUZZ_NODISCARD buzz_status buzz_schema_infer(buzz_csv_reader *rd, const buzz_infer_options *opts,
                                              buzz_batch_visitor on_batch, void *user,
                                              buzz_schema *out, buzz_error *err);
+/* The pass itself, into a caller's state: every batch of rd is typed (on the reader's threads when
+ * it was opened with buzz_infer_hook) and folded into `into` in input order, column i of the
+ * reader going to column map[i] of `into` (map NULL: the same column; see
+ * buzz_infer_merge_mapped). Several readers fed one after the other into one state give the types
+ * of their concatenation. *out_rows (may be NULL) = data rows read. */
+BUZZ_NODISCARD buzz_status buzz_infer_reader(buzz_csv_reader *rd, buzz_infer *into,
+                                             const size_t *map, buzz_batch_visitor on_batch,
+                                             void *user, int64_t *out_rows, buzz_error *err);
+/* A schema from an inference state (NULL: every column left untyped, for a user schema to type):
+ * ncols columns with inferred definitions, named from names (NULL = no header: column_N), the
+ * dialect (may be NULL), the options' nulls and date order; row_count and source_bytes -1. */
+BUZZ_NODISCARD buzz_status buzz_schema_from_infer(buzz_schema *out, const buzz_infer *inf,
+                                                  size_t ncols, const buzz_str *names,
+                                                  const buzz_csv_dialect *dialect,
+                                                  const buzz_infer_options *opts,
+                                                  buzz_error *err);
 /* Fill *out with the reader batch hook that types batches for buzz_schema_infer. `opts` (NULL =
  * defaults) must stay valid while the reader is open. */
 void buzz_infer_hook(const buzz_infer_options *opts, buzz_csv_batch_hook *out);

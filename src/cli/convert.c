@@ -32,42 +32,61 @@ static bool is_cancelled(void *user)
     return got_signal != 0;
 }
 
-/* Progress: a bar on a terminal (percent, MB/s, rows are not known until the end, ETA), or JSON
- * lines with --progress=json, at most a few times per second. */
+/* Progress: a bar on a terminal (percent, MB/s, rows/s, ETA), or JSON lines with
+ * --progress=json, at most four times per second, and once at the end of each pass. Rates are
+ * those of the current pass; the first pass (types) counts as 30% of the work, the second 70%
+ * (what the two passes take on typical files). */
 typedef enum { PROGRESS_AUTO, PROGRESS_BAR, PROGRESS_JSON, PROGRESS_OFF } progress_mode;
 
 typedef struct progress {
     progress_mode mode;
-    int64_t t0_ns, last_ns;
+    int64_t t0_ns, phase_t0_ns, last_ns;
     int phase;
     bool drew;
 } progress;
 
-static void on_progress(void *user, buzz_convert_phase phase, int64_t done, int64_t total)
+#define INFER_SHARE 0.3
+
+static void on_progress(void *user, const buzz_convert_progress *pr)
 {
     progress *p = user;
     int64_t now = buzz_now_ns();
-    if (p->phase != (int)phase) {
-        p->phase = (int)phase;
+    if (p->phase != (int)pr->phase) {
+        p->phase = (int)pr->phase;
+        p->phase_t0_ns = now;
         p->last_ns = 0;
     }
-    if (p->last_ns && now - p->last_ns < 250000000)
+    bool pass_end = pr->bytes_total >= 0 && pr->bytes_done >= pr->bytes_total;
+    if (p->last_ns && now - p->last_ns < 250000000 && !pass_end)
         return;
     p->last_ns = now;
     double secs = (double)(now - p->t0_ns) / 1e9;
-    /* Two passes over the input: the first is half the work, the second the other half. */
-    double frac = total > 0 ? (double)done / (double)total : -1;
+    double psecs = (double)(now - p->phase_t0_ns) / 1e9;
+    double frac = pr->bytes_total > 0 ? (double)pr->bytes_done / (double)pr->bytes_total : -1;
     if (frac > 1)
         frac = 1;
-    double overall = frac < 0 ? -1 : (phase == BUZZ_PHASE_INFER ? frac / 2 : 0.5 + frac / 2);
-    double mbs = secs > 0 ? (double)done / 1e6 / secs : 0;
-    const char *pname = phase == BUZZ_PHASE_INFER ? "types" : "write";
+    bool infer = pr->phase == BUZZ_PHASE_INFER;
+    double overall = frac < 0 ? -1 : infer ? frac * INFER_SHARE : INFER_SHARE + frac * (1 - INFER_SHARE);
+    double mbs = psecs > 0 ? (double)pr->bytes_done / 1e6 / psecs : 0;
+    double rps = psecs > 0 ? (double)pr->rows_done / psecs : 0;
+    /* What is left of this pass at its rate, plus the write pass after the types pass (about
+     * (1 - share) / share times as long). */
+    double eta = -1;
+    if (frac > 0.005 && psecs > 0) {
+        double left = psecs * (1 - frac) / frac;
+        if (infer)
+            left += psecs / frac * (1 - INFER_SHARE) / INFER_SHARE;
+        eta = left;
+    }
+    const char *pname = infer ? "types" : "write";
     if (p->mode == PROGRESS_JSON) {
         fprintf(stderr,
-                "{\"phase\":\"%s\",\"bytes_done\":%lld,\"bytes_total\":%lld,"
-                "\"percent\":%.1f,\"seconds\":%.2f}\n",
-                pname, (long long)done, (long long)total, overall < 0 ? -1.0 : overall * 100,
-                secs);
+                "{\"phase\":\"%s\",\"bytes_done\":%lld,\"bytes_total\":%lld,\"rows_done\":%lld,"
+                "\"input\":%zu,\"inputs\":%zu,\"percent\":%.1f,\"mb_per_s\":%.1f,"
+                "\"rows_per_s\":%.0f,\"eta_seconds\":%.1f,\"seconds\":%.2f}\n",
+                pname, (long long)pr->bytes_done, (long long)pr->bytes_total,
+                (long long)pr->rows_done, pr->input + 1, pr->input_count,
+                overall < 0 ? -1.0 : overall * 100, mbs, rps, eta, secs);
         return;
     }
     char bar[31];
@@ -75,26 +94,35 @@ static void on_progress(void *user, buzz_convert_phase phase, int64_t done, int6
     for (int i = 0; i < 30; i++)
         bar[i] = i < fill ? '#' : '.';
     bar[30] = '\0';
-    double eta = overall > 0.01 ? secs * (1 - overall) / overall : -1;
-    if (overall < 0)
-        fprintf(stderr, "\r  %s: %lld MB read, %.0f MB/s   ", pname, (long long)(done / 1000000),
-                mbs);
-    else if (eta >= 0)
-        fprintf(stderr, "\r  [%s] %3.0f%% %s, %.0f MB/s, ETA %.0f s   ", bar, overall * 100, pname,
-                mbs, eta);
+    char rows[32];
+    if (rps >= 1e6)
+        snprintf(rows, sizeof rows, "%.1fM rows/s", rps / 1e6);
     else
-        fprintf(stderr, "\r  [%s] %3.0f%% %s   ", bar, overall * 100, pname);
+        snprintf(rows, sizeof rows, "%.0fk rows/s", rps / 1e3);
+    char inputs[64] = "";
+    if (pr->input_count > 1)
+        snprintf(inputs, sizeof inputs, " (input %zu of %zu)", pr->input + 1, pr->input_count);
+    if (overall < 0)
+        fprintf(stderr, "\r  %s%s: %lld MB, %.0f MB/s, %s   ", pname, inputs,
+                (long long)(pr->bytes_done / 1000000), mbs, rows);
+    else if (eta >= 0)
+        fprintf(stderr, "\r  [%s] %3.0f%% %s%s, %.0f MB/s, %s, ETA %.0f s   ", bar, overall * 100,
+                pname, inputs, mbs, rows, eta);
+    else
+        fprintf(stderr, "\r  [%s] %3.0f%% %s%s   ", bar, overall * 100, pname, inputs);
     p->drew = true;
 }
 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "Usage: buzz convert INPUT -o OUTPUT [options]\n\n"
+            "Usage: buzz convert INPUT... -o OUTPUT [options]\n\n"
             "Convert a CSV file into typed Parquet (or a clean, typed CSV). Every value of the input is read to\n"
             "decide each column's type, then every value is converted; values that do not fit a\n"
             "type given in --schema become empty (NULL) and are listed with --rejects.\n"
-            "INPUT may be - for standard input, and may be .gz or .zst compressed.\n\n"
+            "INPUT may be - for standard input, and may be .gz or .zst compressed. Several inputs\n"
+            "go into one output, one after the other: each must have the same columns as the\n"
+            "first, matched by name (in any order); the types fit the values of all of them.\n\n"
             "Options:\n"
             "  -o, --output FILE  output file; its extension picks the format: .parquet (typed,\n"
             "                     compressed) or .csv (RFC 4180, UTF-8, typed values in\n"
@@ -107,7 +135,7 @@ static void usage(FILE *out)
             "  --memory-limit SIZE  peak memory to plan for, e.g. 128M or 1G (default 256M,\n"
             "                     at least 96M): sizes chunks, row groups, pages, dictionaries\n"
             "  --rejects FILE     write values that did not fit their type as CSV\n"
-            "                     (line,column,value,reason)\n"
+            "                     (line,column,value,reason; with several inputs file,line,...)\n"
             "  --json             print the summary as JSON on stdout\n"
             "  -q, --quiet        no summary and no progress on stderr\n"
             "  --progress[=json]  show progress on stderr (default: a bar when stderr is a\n"
@@ -221,14 +249,24 @@ static void print_summary(const buzz_convert_summary *s, const char *output)
         fprintf(stderr, "  %-28.28s %s%s%s\n", d->name, buzz_column_type_text(d, tt, sizeof tt),
                 d->unit ? " unit " : "", buzz_unit_symbol(d->unit));
     }
+    if (s->input_count > 1) {
+        for (size_t k = 0; k < s->input_count; k++)
+            fprintf(stderr, "  input %s: %lld rows\n", s->inputs[k].path,
+                    (long long)s->inputs[k].rows);
+    }
     fprintf(stderr, "  rejected values: %lld\n", (long long)s->rejects);
     for (int k = 0; k < BUZZ_CSV_ISSUE_KIND_COUNT; k++) {
         if (!s->report.counts[k])
             continue;
+        /* The first example comes from the first input that has one. */
+        size_t from = 0;
+        while (from + 1 < s->input_count && !s->inputs[from].report.counts[k])
+            from++;
         const buzz_csv_issue *ex = &s->report.examples[k][0];
-        fprintf(stderr, "  irregular: %lld %s, first at line %lld: %s\n",
+        fprintf(stderr, "  irregular: %lld %s, first at line %lld%s%s: %s\n",
                 (long long)s->report.counts[k], buzz_csv_issue_kind_name((buzz_csv_issue_kind)k),
-                (long long)ex->line, ex->message);
+                (long long)ex->line, s->input_count > 1 ? " of " : "",
+                s->input_count > 1 ? s->inputs[from].path : "", ex->message);
     }
     fprintf(stderr, "  time: %.2f s (types %.2f s, write %.2f s)", secs,
             (double)s->infer_ns / 1e9, (double)s->write_ns / 1e9);
@@ -263,6 +301,22 @@ static int print_json(const buzz_convert_summary *s, const char *output)
         json_object_set_new(irr, buzz_cli_issue_key((buzz_csv_issue_kind)k),
                             json_integer(s->report.counts[k]));
     json_object_set_new(root, "irregular", irr);
+    json_t *inputs = json_array();
+    for (size_t i = 0; i < s->input_count; i++) {
+        const buzz_convert_input *in = &s->inputs[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "path", json_string(in->path));
+        json_object_set_new(o, "rows", json_integer(in->rows));
+        json_object_set_new(o, "input_bytes",
+                            in->input_bytes >= 0 ? json_integer(in->input_bytes) : json_null());
+        json_t *ir = json_object();
+        for (int k = 0; k < BUZZ_CSV_ISSUE_KIND_COUNT; k++)
+            json_object_set_new(ir, buzz_cli_issue_key((buzz_csv_issue_kind)k),
+                                json_integer(in->report.counts[k]));
+        json_object_set_new(o, "irregular", ir);
+        json_array_append_new(inputs, o);
+    }
+    json_object_set_new(root, "inputs", inputs);
     json_object_set_new(root, "schema", schema);
     int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
     printf("\n");
@@ -278,7 +332,8 @@ int buzz_cli_convert(int argc, char **argv)
     buzz_cli_type_options_init(&to);
     const char *schema_path = NULL;
     bool json = false, quiet = false;
-    progress prog = {PROGRESS_AUTO, 0, 0, -1, false};
+    progress prog = {PROGRESS_AUTO, 0, 0, 0, -1, false};
+    size_t n_inputs = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -366,15 +421,13 @@ int buzz_cli_convert(int argc, char **argv)
             continue;
         if (a[0] == '-' && a[1] != '\0')
             return buzz_cli_usage_error("convert", "unknown option \"%.40s\"", a);
-        if (o.input)
-            return buzz_cli_usage_error("convert",
-                                        "this version converts one INPUT at a time (got \"%.60s\" "
-                                        "and \"%.60s\")",
-                                        o.input, a);
-        o.input = a;
+        argv[n_inputs++] = argv[i]; /* inputs are gathered at the front of argv */
     }
-    if (!o.input)
+    if (n_inputs == 0)
         return buzz_cli_usage_error("convert", "missing INPUT");
+    o.inputs = (const char *const *)argv;
+    o.input_count = n_inputs;
+    o.input = argv[0];
     if (!o.output)
         return buzz_cli_usage_error("convert", "missing -o OUTPUT");
     buzz_cli_type_options_finish(&to, &o.csv);
@@ -412,7 +465,7 @@ int buzz_cli_convert(int argc, char **argv)
     buzz_convert_summary sum;
     buzz_status st = buzz_convert(&o, &sum, &err);
     if (prog.drew)
-        fprintf(stderr, "\r%70s\r", "");
+        fprintf(stderr, "\r%100s\r", "");
     if (st == BUZZ_ERR_CANCELLED && got_signal) {
         buzz_schema_free(&user);
         fprintf(stderr, "buzz convert: stopped by %s; no output was written\n",

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "csv_out.h"
@@ -22,13 +24,51 @@ typedef struct conv {
     buzz_status rejects_st;
     buzz_error rejects_err;
     int64_t rejects;
+    size_t input_count;
+    size_t current;                      /* the input being read */
+    const char *current_name;            /* its name in messages */
+    int64_t weight_done, weight_total;   /* several inputs: file sizes done and in all */
+    int64_t current_weight;              /* the current input's size */
+    int64_t rows_done;                   /* rows delivered in this pass */
 } conv;
 
+/* One input: the reader's figures as they are. Several: the inputs' file sizes weigh each one's
+ * share, so the figures run from 0 to the sum of the sizes once per pass. */
 static void on_reader_progress(void *user, int64_t done, int64_t total)
 {
     conv *c = user;
-    if (c->opts->on_progress)
-        c->opts->on_progress(c->opts->progress_user, c->phase, done, total);
+    if (!c->opts->on_progress)
+        return;
+    if (c->input_count > 1) {
+        int64_t mine = c->current_weight;
+        int64_t part = total > 0 ? (int64_t)((double)mine * ((double)done / (double)total))
+                                 : (done < mine ? done : mine);
+        if (part > mine)
+            part = mine;
+        done = c->weight_done + part;
+        total = c->weight_total;
+    }
+    buzz_convert_progress p = {c->phase, done, total, c->rows_done, c->current, c->input_count};
+    c->opts->on_progress(c->opts->progress_user, &p);
+}
+
+/* The end of a pass: every byte and row done (the reader's last report comes before its last
+ * batches are delivered). bytes: the last input's decoded bytes (one input). */
+static void progress_pass_end(conv *c, int64_t bytes)
+{
+    if (!c->opts->on_progress)
+        return;
+    int64_t total = c->input_count > 1 ? c->weight_total : bytes;
+    buzz_convert_progress p = {c->phase, total, total, c->rows_done, c->input_count - 1,
+                               c->input_count};
+    c->opts->on_progress(c->opts->progress_user, &p);
+}
+
+/* Pass 1's batch visitor: rows for the progress figures. */
+static void count_rows(void *user, const buzz_csv_batch *b)
+{
+    conv *c = user;
+    c->rows_done += (int64_t)b->row_count;
 }
 
 static bool on_reader_cancel(void *user)
@@ -46,7 +86,15 @@ static void on_reject(void *user, const buzz_reject *r)
     if (!c->opts->rejects_path || c->rejects_st != BUZZ_OK)
         return;
     buzz_buf *b = &c->rejects_buf;
-    buzz_status st = buzz_buf_printf(b, &c->rejects_err, "%lld,", (long long)r->line);
+    buzz_status st = BUZZ_OK;
+    if (c->input_count > 1) {
+        st = buzz_csv_out_field(b, c->current_name, strlen(c->current_name), ',',
+                                &c->rejects_err);
+        if (st == BUZZ_OK)
+            st = buzz_buf_append_byte(b, ',', &c->rejects_err);
+    }
+    if (st == BUZZ_OK)
+        st = buzz_buf_printf(b, &c->rejects_err, "%lld,", (long long)r->line);
     if (st == BUZZ_OK)
         st = buzz_csv_out_field(b, r->column_name, strlen(r->column_name), ',', &c->rejects_err);
     if (st == BUZZ_OK)
@@ -331,30 +379,166 @@ static bool same_dialect(const buzz_csv_dialect *a, const buzz_csv_dialect *b)
            a->footer_lines == b->footer_lines && a->merge_delimiters == b->merge_delimiters;
 }
 
-/* Build the file's schema without inference: names from the header, every column text. */
-static buzz_status plain_schema(buzz_csv_reader *rd, buzz_schema *out, buzz_error *err)
+/* ---------------------------------------------------------------------------------------------
+ * Several inputs. Each is sniffed on its own (its own dialect) and must hold the same columns as
+ * the first, matched by name (ASCII case-insensitive; the names as Buzz normalizes them, so
+ * headerless files match by position through column_N); the order may differ. Pass 1 folds every
+ * input into one inference state (buzz_infer_merge_mapped), so the types fit every value of every
+ * input. Pass 2 parses each input with a schema view in that input's column order and hands the
+ * writer its typed batch with the columns put back in the first input's order. */
+typedef struct conv_input {
+    const char *path;          /* what to open (the spill file for stdin) */
+    const char *name;          /* for messages: the caller's path, or "stdin" */
+    buzz_csv_dialect dialect;  /* from pass 1, checked again in pass 2 */
+    size_t *map;               /* reader column j -> output column map[j]; NULL = the same */
+    size_t *inv;               /* output column i -> reader column inv[i]; NULL = the same */
+    buzz_schema view;          /* pass 2: the output schema in this input's column order
+                                  (columns owned, their contents borrowed from the output's) */
+    int64_t weight;            /* file size, for progress over several inputs */
+} conv_input;
+
+static void input_list_free(conv_input *in, size_t n)
 {
-    const buzz_str *names;
-    size_t n;
-    buzz_csv_reader_columns(rd, &names, &n);
-    memset(out, 0, sizeof *out);
-    BUZZ_TRY(buzz_schema_init_columns(out, n, err));
-    for (size_t i = 0; i < n; i++) {
-        out->columns[i].description = buzz_strndup("", 0);
-        if (!out->columns[i].description)
-            return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; in && k < n; k++) {
+        buzz_free(in[k].map);
+        buzz_free(in[k].inv);
+        buzz_free(in[k].view.columns);
     }
-    const buzz_csv_dialect *d = buzz_csv_reader_dialect(rd);
-    BUZZ_TRY(buzz_schema_set_names(out, d->has_header ? names : NULL, err));
-    out->context = buzz_strndup("", 0);
-    out->source_name = buzz_strndup("", 0);
-    if (!out->context || !out->source_name)
+    buzz_free(in);
+}
+
+/* Append up to four names of `a` that `b` lacks to msg as "a", "b" (and N more). */
+static void list_missing(const buzz_schema *a, const buzz_schema *b, char *msg, size_t cap)
+{
+    size_t len = strlen(msg), shown = 0, more = 0;
+    for (size_t i = 0; i < a->column_count; i++) {
+        bool found = false;
+        for (size_t j = 0; j < b->column_count && !found; j++)
+            found = strcasecmp(a->columns[i].name, b->columns[j].name) == 0;
+        if (found)
+            continue;
+        if (shown == 4) {
+            more++;
+            continue;
+        }
+        if (len < cap)
+            len += (size_t)snprintf(msg + len, cap - len, "%s\"%.60s\"", shown ? ", " : "",
+                                    a->columns[i].name);
+        shown++;
+    }
+    if (more && len < cap)
+        snprintf(msg + len, cap - len, " and %zu more", more);
+}
+
+/* Match input k's column names (schema `names`, normalized) to the first input's (`first`). */
+static buzz_status match_columns(conv_input *in, const buzz_schema *first, const conv_input *in0,
+                                 const buzz_schema *names, size_t k, buzz_error *err)
+{
+    size_t n = first->column_count;
+    char hint[160] = "";
+    if (in->dialect.has_header != in0->dialect.has_header)
+        snprintf(hint, sizeof hint, " (%s a header row and %s: give --header or --no-header)",
+                 in0->dialect.has_header ? "the first input has" : "this input has",
+                 in0->dialect.has_header ? "this one has none" : "the first has none");
+    in->map = buzz_malloc((names->column_count ? names->column_count : 1) * sizeof *in->map);
+    in->inv = buzz_malloc((n ? n : 1) * sizeof *in->inv);
+    if (!in->map || !in->inv)
         return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory");
-    out->has_dialect = true;
-    out->dialect = *d;
-    out->source_bytes = buzz_csv_reader_input_bytes(rd);
-    out->row_count = -1;
+    for (size_t i = 0; i < n; i++)
+        in->inv[i] = SIZE_MAX;
+    bool ok = names->column_count == n;
+    for (size_t j = 0; ok && j < names->column_count; j++) {
+        in->map[j] = SIZE_MAX;
+        for (size_t i = 0; i < n; i++) {
+            if (in->inv[i] == SIZE_MAX &&
+                strcasecmp(names->columns[j].name, first->columns[i].name) == 0) {
+                in->map[j] = i;
+                in->inv[i] = j;
+                break;
+            }
+        }
+        ok = in->map[j] != SIZE_MAX;
+    }
+    if (ok) {
+        bool identity = true;
+        for (size_t i = 0; i < n && identity; i++)
+            identity = in->inv[i] == i;
+        if (identity) {
+            buzz_free(in->map);
+            buzz_free(in->inv);
+            in->map = in->inv = NULL;
+        }
+        return BUZZ_OK;
+    }
+    char missing[400] = "", extra[400] = "";
+    list_missing(first, names, missing, sizeof missing);
+    list_missing(names, first, extra, sizeof extra);
+    return buzz_error_set(err, BUZZ_ERR_VALUE,
+                          "input %zu (%.200s) does not have the columns of input 1 (%.200s): %zu "
+                          "against %zu columns%s%s%s%s%s; inputs are matched by column name",
+                          k + 1, in->name, in0->name, names->column_count, n,
+                          missing[0] ? ", missing " : "", missing,
+                          extra[0] ? ", not in the first input " : "", extra, hint);
+}
+
+/* Input k's schema view: the output's column definitions in the reader's column order. */
+static buzz_status make_view(conv_input *in, const buzz_schema *sc, buzz_error *err)
+{
+    in->view = *sc;
+    in->view.columns = NULL;
+    if (!in->map)
+        return BUZZ_OK;
+    in->view.columns = buzz_malloc((sc->column_count ? sc->column_count : 1) *
+                                   sizeof *in->view.columns);
+    if (!in->view.columns)
+        return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory");
+    for (size_t j = 0; j < sc->column_count; j++)
+        in->view.columns[j] = sc->columns[in->map[j]];
     return BUZZ_OK;
+}
+
+static const buzz_schema *input_schema(const conv_input *in, const buzz_schema *sc)
+{
+    return in->view.columns ? &in->view : sc;
+}
+
+static void merge_report(buzz_csv_report *into, const buzz_csv_report *from)
+{
+    for (int k = 0; k < BUZZ_CSV_ISSUE_KIND_COUNT; k++) {
+        int64_t have = into->counts[k] < BUZZ_CSV_ISSUE_EXAMPLES ? into->counts[k]
+                                                                  : BUZZ_CSV_ISSUE_EXAMPLES;
+        for (int64_t e = 0; e < from->counts[k] && e < BUZZ_CSV_ISSUE_EXAMPLES &&
+                            have < BUZZ_CSV_ISSUE_EXAMPLES;
+             e++)
+            into->examples[k][have++] = from->examples[k][e];
+        into->counts[k] += from->counts[k];
+    }
+    into->rows += from->rows;
+    into->blank_lines += from->blank_lines;
+    into->comment_lines += from->comment_lines;
+    into->bytes_read += from->bytes_read;
+}
+
+static buzz_status set_source_name(buzz_schema *sc, const conv_input *in, size_t n,
+                                   buzz_error *err)
+{
+    buzz_buf b;
+    buzz_buf_init(&b, 0);
+    buzz_status st = BUZZ_OK;
+    for (size_t k = 0; st == BUZZ_OK && k < n; k++) {
+        if (k)
+            st = buzz_buf_append(&b, ", ", 2, err);
+        if (st == BUZZ_OK)
+            st = buzz_buf_append(&b, in[k].name, strlen(in[k].name), err);
+    }
+    if (st == BUZZ_OK) {
+        buzz_free(sc->source_name);
+        sc->source_name = buzz_strndup(b.data ? (const char *)b.data : "", b.len);
+        if (!sc->source_name)
+            st = buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory");
+    }
+    buzz_buf_free(&b);
+    return st;
 }
 
 buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary *out,
@@ -362,8 +546,22 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
 {
     memset(out, 0, sizeof *out);
     out->input_bytes = -1;
-    if (!opts->input || !opts->output)
+    const char *const *paths = opts->inputs;
+    size_t n_in = opts->input_count;
+    if (!paths || n_in == 0) {
+        paths = &opts->input;
+        n_in = opts->input ? 1 : 0;
+    }
+    if (n_in == 0 || !opts->output)
         return buzz_error_set(err, BUZZ_ERR_ARG, "an input and an output path are needed");
+    size_t stdin_uses = 0;
+    for (size_t k = 0; k < n_in; k++) {
+        if (!paths[k])
+            return buzz_error_set(err, BUZZ_ERR_ARG, "input %zu has no path", k + 1);
+        stdin_uses += strcmp(paths[k], "-") == 0;
+    }
+    if (stdin_uses > 1)
+        return buzz_error_set(err, BUZZ_ERR_ARG, "standard input (-) can be read only once");
     buzz_output_format fmt = opts->format;
     if (fmt == BUZZ_OUTPUT_AUTO) {
         if (ends_with(opts->output, ".csv"))
@@ -379,23 +577,42 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
     conv c;
     memset(&c, 0, sizeof c);
     c.opts = opts;
+    c.input_count = n_in;
     c.rejects_file.fd = -1;
     buzz_buf_init(&c.rejects_buf, 0);
     char spill[1024] = "";
-    const char *path = opts->input;
     buzz_csv_reader *rd = NULL;
     buzz_typed_batch tb;
     memset(&tb, 0, sizeof tb);
+    buzz_typed_column *perm = NULL;
     buzz_csv_out *w = NULL;
     buzz_parquet_writer *pw = NULL;
+    buzz_infer *state = NULL;
+    buzz_schema names;
+    memset(&names, 0, sizeof names);
     buzz_schema *sc = &out->schema;
     buzz_status st = BUZZ_OK;
-
-    if (strcmp(path, "-") == 0) {
-        st = spill_stdin(opts, spill, sizeof spill, err);
-        if (st != BUZZ_OK)
-            goto done;
-        path = spill;
+    conv_input *in = buzz_calloc(n_in, sizeof *in);
+    out->inputs = buzz_calloc(n_in, sizeof *out->inputs);
+    if (!in || !out->inputs) {
+        st = buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    out->input_count = n_in;
+    for (size_t k = 0; k < n_in; k++) {
+        in[k].path = paths[k];
+        in[k].name = paths[k];
+        out->inputs[k].path = paths[k];
+        out->inputs[k].input_bytes = -1;
+        if (strcmp(paths[k], "-") == 0) {
+            if ((st = spill_stdin(opts, spill, sizeof spill, err)) != BUZZ_OK)
+                goto done;
+            in[k].path = spill;
+            in[k].name = "stdin";
+        }
+        struct stat sb;
+        in[k].weight = stat(in[k].path, &sb) == 0 && sb.st_size > 0 ? (int64_t)sb.st_size : 1;
+        c.weight_total += in[k].weight;
     }
     if (opts->memory_limit && opts->memory_limit < BUZZ_CONVERT_MIN_MEMORY) {
         st = buzz_error_set(err, BUZZ_ERR_ARG, "a memory limit of at least %zu MiB is needed",
@@ -413,10 +630,9 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
     ro.progress_user = &c;
     ro.is_cancelled = on_reader_cancel;
     ro.cancel_user = &c;
-    if (!ro.source_name)
-        ro.source_name = spill[0] ? "stdin" : opts->input;
 
-    /* Pass 1: the values are typed on the reader's threads (buzz_infer_hook), merged in order. */
+    /* Pass 1: the values are typed on the reader's threads (buzz_infer_hook), merged in order,
+     * input after input. */
     int64_t t0 = buzz_now_ns();
     c.phase = BUZZ_PHASE_INFER;
     buzz_infer_options io = opts->infer;
@@ -426,55 +642,91 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
         io.has_date_order = true;
         io.date_order = opts->user_schema->date_order;
     }
-    buzz_csv_options ro1 = ro;
-    buzz_infer_hook(&io, &ro1.batch_hook); /* idle when no batch is read (user types only) */
-    if ((st = buzz_csv_reader_open(&rd, path, &ro1, err)) != BUZZ_OK)
-        goto done;
-    buzz_csv_dialect dialect1 = *buzz_csv_reader_dialect(rd);
-    out->inferred = !schema_covers_all(opts->user_schema, dialect1.column_count);
-    if (out->inferred)
-        st = buzz_schema_infer(rd, &io, NULL, NULL, sc, err);
-    else
-        st = plain_schema(rd, sc, err);
-    if (st != BUZZ_OK)
-        goto done;
-    if (io.nulls && !sc->has_nulls) {
+    int64_t rows1 = 0, source_bytes = 0;
+    for (size_t k = 0; k < n_in; k++) {
+        c.current = k;
+        c.current_name = in[k].name;
+        c.current_weight = in[k].weight;
+        buzz_csv_options ro1 = ro;
+        if (!ro1.source_name || n_in > 1)
+            ro1.source_name = in[k].name;
+        buzz_infer_hook(&io, &ro1.batch_hook); /* idle when no batch is read (user types only) */
+        if ((st = buzz_csv_reader_open(&rd, in[k].path, &ro1, err)) != BUZZ_OK)
+            goto done;
+        in[k].dialect = *buzz_csv_reader_dialect(rd);
+        const buzz_str *hdr;
+        size_t ncols;
+        buzz_csv_reader_columns(rd, &hdr, &ncols);
+        if (k == 0) {
+            out->inferred = !schema_covers_all(opts->user_schema, ncols);
+            if (out->inferred) {
+                buzz_infer_options o = io;
+                if (!o.delimiter)
+                    o.delimiter = in[0].dialect.delimiter;
+                if ((st = buzz_infer_new(&state, ncols, &o, err)) != BUZZ_OK)
+                    goto done;
+            }
+        }
+        buzz_schema_free(&names);
+        if ((st = buzz_schema_from_infer(&names, NULL, ncols,
+                                         in[k].dialect.has_header ? hdr : NULL, NULL, NULL,
+                                         err)) != BUZZ_OK)
+            goto done;
+        if (k == 0) {
+            /* The output is named after the first input's header. */
+            *sc = names;
+            memset(&names, 0, sizeof names);
+        } else if ((st = match_columns(&in[k], sc, &in[0], &names, k, err)) != BUZZ_OK) {
+            goto done;
+        }
+        int64_t rows = 0;
+        if (state && (st = buzz_infer_reader(rd, state, in[k].map, count_rows, &c, &rows, err)) !=
+                         BUZZ_OK)
+            goto done;
+        rows1 += rows;
+        int64_t bytes = buzz_csv_reader_input_bytes(rd);
+        source_bytes = source_bytes < 0 || bytes < 0 ? -1 : source_bytes + bytes;
+        buzz_csv_reader_close(rd);
+        rd = NULL;
+        c.weight_done += in[k].weight;
+        if (k + 1 == n_in && state)
+            progress_pass_end(&c, bytes);
+    }
+    /* The output schema: the first input's names, the types of every input's values. */
+    for (size_t i = 0; state && i < sc->column_count; i++)
+        buzz_infer_column(state, i, &sc->columns[i]);
+    sc->has_dialect = true;
+    sc->dialect = in[0].dialect;
+    if (io.nulls) {
         sc->has_nulls = true;
         sc->nulls = *io.nulls;
     }
-    buzz_free(sc->source_name);
-    sc->source_name = buzz_strndup(spill[0] ? "stdin" : opts->input,
-                                   strlen(spill[0] ? "stdin" : opts->input));
-    if (!sc->source_name) {
-        st = buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory");
-        goto done;
+    if (io.has_date_order) {
+        sc->has_date_order = true;
+        sc->date_order = io.date_order;
     }
+    sc->row_count = out->inferred ? rows1 : -1;
+    sc->source_bytes = source_bytes;
+    if ((st = set_source_name(sc, in, n_in, err)) != BUZZ_OK)
+        goto done;
     if (opts->user_schema && (st = buzz_schema_apply(sc, opts->user_schema, err)) != BUZZ_OK)
         goto done;
-    buzz_csv_reader_close(rd);
-    rd = NULL;
     int64_t t1 = buzz_now_ns();
     out->infer_ns = t1 - t0;
 
     /* Pass 2. */
     c.phase = BUZZ_PHASE_WRITE;
-    buzz_csv_options ro2 = ro;
-    ro2.checksum = true; /* the source's CRC-32 goes into the output's metadata */
-    ro2.batch_hook = (buzz_csv_batch_hook){fill_hook_run, fill_hook_free, sc};
-    if ((st = buzz_csv_reader_open(&rd, path, &ro2, err)) != BUZZ_OK)
-        goto done;
-    if (BUZZ_NEVER(!same_dialect(&dialect1, buzz_csv_reader_dialect(rd)))) {
-        st = buzz_error_set(err, BUZZ_ERR_INTERNAL,
-                            "the second reading of %.200s found a different dialect",
-                            opts->input);
-        goto done;
-    }
+    c.weight_done = 0;
+    c.rows_done = 0;
     if (opts->rejects_path &&
         (st = buzz_atomic_file_open(&c.rejects_file, opts->rejects_path, err)) != BUZZ_OK)
         goto done;
-    if (opts->rejects_path &&
-        (st = buzz_buf_append(&c.rejects_buf, "line,column,value,reason\r\n", 26, err)) != BUZZ_OK)
-        goto done;
+    if (opts->rejects_path) {
+        const char *head = n_in > 1 ? "file,line,column,value,reason\r\n"
+                                    : "line,column,value,reason\r\n";
+        if ((st = buzz_buf_append(&c.rejects_buf, head, strlen(head), err)) != BUZZ_OK)
+            goto done;
+    }
     buzz_parquet_options po = opts->parquet;
     if (po.threads == 0)
         po.threads = threads;
@@ -491,34 +743,87 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
         st = buzz_csv_out_open(&w, opts->output, sc, err);
     if (st != BUZZ_OK)
         goto done;
-    int64_t rows = 0;
-    for (;;) {
-        const buzz_csv_batch *b;
-        if ((st = buzz_csv_reader_next(rd, &b, err)) != BUZZ_OK)
-            goto done;
-        if (!b)
-            break;
-        const buzz_typed_batch *ready = &tb;
-        if (b->hook_state) {
-            fill_state *fs = b->hook_state;
-            report_rejects(&c, sc, b, fs);
-            ready = &fs->tb;
-        } else if ((st = buzz_typed_batch_fill(&tb, b, sc, on_reject, &c, err)) != BUZZ_OK) {
-            goto done;
-        }
-        if (c.rejects_st != BUZZ_OK) {
-            st = c.rejects_st;
-            if (err)
-                *err = c.rejects_err;
-            goto done;
-        }
-        st = pw ? buzz_parquet_writer_write(pw, ready, err) : buzz_csv_out_write(w, ready, err);
-        if (st != BUZZ_OK)
-            goto done;
-        rows += (int64_t)b->row_count;
+    perm = buzz_calloc(sc->column_count ? sc->column_count : 1, sizeof *perm);
+    if (!perm) {
+        st = buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory");
+        goto done;
     }
-    out->report = *buzz_csv_reader_report(rd);
-    out->input_bytes = buzz_csv_reader_input_bytes(rd);
+    int64_t rows = 0;
+    for (size_t k = 0; k < n_in; k++) {
+        c.current = k;
+        c.current_name = in[k].name;
+        c.current_weight = in[k].weight;
+        if ((st = make_view(&in[k], sc, err)) != BUZZ_OK)
+            goto done;
+        const buzz_schema *isc = input_schema(&in[k], sc);
+        buzz_csv_options ro2 = ro;
+        if (!ro2.source_name || n_in > 1)
+            ro2.source_name = in[k].name;
+        ro2.checksum = n_in == 1; /* the source's CRC-32 goes into the output's metadata */
+        ro2.batch_hook = (buzz_csv_batch_hook){fill_hook_run, fill_hook_free, (void *)isc};
+        if ((st = buzz_csv_reader_open(&rd, in[k].path, &ro2, err)) != BUZZ_OK)
+            goto done;
+        if (BUZZ_NEVER(!same_dialect(&in[k].dialect, buzz_csv_reader_dialect(rd)))) {
+            st = buzz_error_set(err, BUZZ_ERR_INTERNAL,
+                                "the second reading of %.200s found a different dialect",
+                                in[k].name);
+            goto done;
+        }
+        int64_t in_rows = 0;
+        for (;;) {
+            const buzz_csv_batch *b;
+            if ((st = buzz_csv_reader_next(rd, &b, err)) != BUZZ_OK)
+                goto done;
+            if (!b)
+                break;
+            buzz_typed_batch *ready = &tb;
+            if (b->hook_state) {
+                fill_state *fs = b->hook_state;
+                report_rejects(&c, isc, b, fs);
+                ready = &fs->tb;
+            } else if ((st = buzz_typed_batch_fill(&tb, b, isc, on_reject, &c, err)) != BUZZ_OK) {
+                goto done;
+            }
+            if (c.rejects_st != BUZZ_OK) {
+                st = c.rejects_st;
+                if (err)
+                    *err = c.rejects_err;
+                goto done;
+            }
+            buzz_typed_batch view = *ready;
+            if (in[k].inv) {
+                for (size_t i = 0; i < sc->column_count; i++)
+                    perm[i] = ready->columns[in[k].inv[i]];
+                view.columns = perm;
+            }
+            view.first_row = rows;
+            st = pw ? buzz_parquet_writer_write(pw, &view, err) : buzz_csv_out_write(w, &view, err);
+            if (st != BUZZ_OK)
+                goto done;
+            rows += (int64_t)b->row_count;
+            in_rows += (int64_t)b->row_count;
+            c.rows_done = rows;
+        }
+        buzz_convert_input *oi = &out->inputs[k];
+        oi->rows = in_rows;
+        oi->dialect = in[k].dialect;
+        oi->report = *buzz_csv_reader_report(rd);
+        oi->input_bytes = buzz_csv_reader_input_bytes(rd);
+        merge_report(&out->report, &oi->report);
+        out->input_bytes = k == 0 ? oi->input_bytes
+                           : out->input_bytes < 0 || oi->input_bytes < 0
+                               ? -1
+                               : out->input_bytes + oi->input_bytes;
+        if (n_in == 1) {
+            sc->has_source_crc32 = true;
+            sc->source_crc32 = buzz_csv_reader_checksum(rd);
+        }
+        buzz_csv_reader_close(rd);
+        rd = NULL;
+        c.weight_done += in[k].weight;
+        if (k + 1 == n_in)
+            progress_pass_end(&c, oi->input_bytes);
+    }
     if (opts->rejects_path) {
         if ((st = buzz_atomic_file_write(&c.rejects_file, c.rejects_buf.data, c.rejects_buf.len,
                                          err)) != BUZZ_OK)
@@ -529,8 +834,6 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
     sc->row_count = rows;
     sc->has_rejects = true;
     sc->reject_count = c.rejects;
-    sc->has_source_crc32 = true;
-    sc->source_crc32 = buzz_csv_reader_checksum(rd);
     if (pw) {
         char *json = NULL;
         st = buzz_schema_to_json(sc, BUZZ_SCHEMA_JSON_STATS | BUZZ_SCHEMA_JSON_COMPACT, &json, err);
@@ -547,9 +850,6 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
         goto done;
     if (opts->rejects_path && (st = buzz_atomic_file_commit(&c.rejects_file, err)) != BUZZ_OK)
         goto done;
-    out->rows = rows;
-    out->rejects = c.rejects;
-    sc->row_count = rows;
     out->write_ns = buzz_now_ns() - t1;
 done:
     buzz_csv_out_close(w); /* removes the temp file unless committed */
@@ -557,7 +857,11 @@ done:
     buzz_atomic_file_abort(&c.rejects_file);
     buzz_buf_free(&c.rejects_buf);
     buzz_typed_batch_free(&tb);
+    buzz_free(perm);
     buzz_csv_reader_close(rd);
+    buzz_infer_free(state);
+    buzz_schema_free(&names);
+    input_list_free(in, n_in);
     if (spill[0])
         unlink(spill);
     if (st != BUZZ_OK)
@@ -570,4 +874,7 @@ void buzz_convert_summary_free(buzz_convert_summary *s)
     if (!s)
         return;
     buzz_schema_free(&s->schema);
+    buzz_free(s->inputs);
+    s->inputs = NULL;
+    s->input_count = 0;
 }

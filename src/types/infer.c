@@ -19,6 +19,8 @@
  *   TIMESTAMP_TZ; zones on some values only, or times mixed with dates -> VARCHAR. */
 #include "buzz/types.h"
 
+#include "infer_internal.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -170,6 +172,14 @@ buzz_status buzz_infer_new(buzz_infer **out, size_t column_count, const buzz_inf
         col_init(&inf->cols[i]);
     *out = inf;
     return BUZZ_OK;
+}
+
+buzz_status buzz__infer_new_like(buzz_infer **out, const buzz_infer *like, size_t column_count,
+                                 buzz_error *err)
+{
+    buzz_infer_options o = like->opts;
+    o.nulls = &like->nulls;
+    return buzz_infer_new(out, column_count, &o, err);
 }
 
 void buzz_infer_reset(buzz_infer *inf)
@@ -725,60 +735,71 @@ void buzz_infer_add_batch(buzz_infer *inf, const buzz_csv_batch *batch, size_t r
         flush_pending(&inf->cols[col]);
 }
 
+static void col_merge(col_state *a, const col_state *b)
+{
+    a->values += b->values;
+    a->nulls += b->nulls;
+    a->empty_strings += b->empty_strings;
+    if (b->values > 0) {
+        a->kinds &= b->kinds;
+        a->styles &= b->styles;
+        if (a->styles == 0) /* as num_update: no style reads every value */
+            a->kinds &= ~(uint32_t)K_NUM;
+        if (a->unit == BUZZ_UNIT_NONE)
+            a->unit = b->unit;
+        else if (b->unit != BUZZ_UNIT_NONE && b->unit != a->unit)
+            a->kinds &= ~(uint32_t)K_NUM;
+        for (int s = 0; s < BUZZ_NUM_STYLE_COUNT; s++) {
+            num_stats *x = &a->ns[s];
+            const num_stats *y = &b->ns[s];
+            if (y->max_int > x->max_int)
+                x->max_int = y->max_int;
+            if (y->max_frac > x->max_frac)
+                x->max_frac = y->max_frac;
+            x->has_exp |= y->has_exp;
+            x->has_inf |= y->has_inf;
+            x->has_fraction |= y->has_fraction;
+            x->overflow |= y->overflow;
+            if (y->has_range) {
+                if (y->min < x->min)
+                    x->min = y->min;
+                if (y->max > x->max)
+                    x->max = y->max;
+                x->has_range = true;
+            }
+        }
+        a->dt_shapes |= b->dt_shapes;
+        if ((a->dt_shapes & DT_TIME) && (a->dt_shapes & (DT_DATE | DT_STAMP)))
+            a->kinds &= ~(uint32_t)K_DT;
+        a->dt_orders &= b->dt_orders;
+        if (a->dt_orders == 0)
+            a->kinds &= ~(uint32_t)K_DT;
+        if (a->dt_sep == 0)
+            a->dt_sep = b->dt_sep;
+        a->dt_zoned += b->dt_zoned;
+        a->dt_naive += b->dt_naive;
+    }
+    if (b->max_bytes > a->max_bytes)
+        a->max_bytes = b->max_bytes;
+    for (size_t e = 0; e < b->example_count; e++)
+        add_example(a, b->examples[e], b->example_len[e], b->example_whole[e]);
+    for (unsigned r = 0; r < HLL_REGS; r++)
+        if (b->hll[r] > a->hll[r])
+            a->hll[r] = b->hll[r];
+}
+
 void buzz_infer_merge(buzz_infer *into, const buzz_infer *from)
 {
     size_t n = into->column_count < from->column_count ? into->column_count : from->column_count;
-    for (size_t i = 0; i < n; i++) {
-        col_state *a = &into->cols[i];
-        const col_state *b = &from->cols[i];
-        a->values += b->values;
-        a->nulls += b->nulls;
-        a->empty_strings += b->empty_strings;
-        if (b->values > 0) {
-            a->kinds &= b->kinds;
-            a->styles &= b->styles;
-            if (a->unit == BUZZ_UNIT_NONE)
-                a->unit = b->unit;
-            else if (b->unit != BUZZ_UNIT_NONE && b->unit != a->unit)
-                a->kinds &= ~(uint32_t)K_NUM;
-            for (int s = 0; s < BUZZ_NUM_STYLE_COUNT; s++) {
-                num_stats *x = &a->ns[s];
-                const num_stats *y = &b->ns[s];
-                if (y->max_int > x->max_int)
-                    x->max_int = y->max_int;
-                if (y->max_frac > x->max_frac)
-                    x->max_frac = y->max_frac;
-                x->has_exp |= y->has_exp;
-                x->has_inf |= y->has_inf;
-                x->has_fraction |= y->has_fraction;
-                x->overflow |= y->overflow;
-                if (y->has_range) {
-                    if (y->min < x->min)
-                        x->min = y->min;
-                    if (y->max > x->max)
-                        x->max = y->max;
-                    x->has_range = true;
-                }
-            }
-            a->dt_shapes |= b->dt_shapes;
-            if ((a->dt_shapes & DT_TIME) && (a->dt_shapes & (DT_DATE | DT_STAMP)))
-                a->kinds &= ~(uint32_t)K_DT;
-            a->dt_orders &= b->dt_orders;
-            if (a->dt_orders == 0)
-                a->kinds &= ~(uint32_t)K_DT;
-            if (a->dt_sep == 0)
-                a->dt_sep = b->dt_sep;
-            a->dt_zoned += b->dt_zoned;
-            a->dt_naive += b->dt_naive;
-        }
-        if (b->max_bytes > a->max_bytes)
-            a->max_bytes = b->max_bytes;
-        for (size_t e = 0; e < b->example_count; e++)
-            add_example(a, b->examples[e], b->example_len[e], b->example_whole[e]);
-        for (unsigned r = 0; r < HLL_REGS; r++)
-            if (b->hll[r] > a->hll[r])
-                a->hll[r] = b->hll[r];
-    }
+    for (size_t i = 0; i < n; i++)
+        col_merge(&into->cols[i], &from->cols[i]);
+}
+
+void buzz_infer_merge_mapped(buzz_infer *into, const buzz_infer *from, const size_t *map)
+{
+    for (size_t i = 0; i < from->column_count; i++)
+        if (map[i] < into->column_count)
+            col_merge(&into->cols[map[i]], &from->cols[i]);
 }
 
 /* ---------------------------------------------------------------------------------------------
