@@ -3,7 +3,7 @@
 # Progress: --progress=json prints one JSON object per line on stderr (both passes in order, bytes
 # and rows never decreasing, a last line per pass at 100% of its share with every row), and
 # --progress draws a bar (percent, MB/s, rows/s, ETA) even when stderr is not a terminal; -q and a
-# non-terminal stderr print none.
+# non-terminal stderr print none. A full disk or an unwritable directory: a clear error, nothing left.
 # `buzz convert INPUT... -o OUTPUT` with several inputs: each input is
 # sniffed on its own (',' and ';', plain, .gz and stdin), columns are matched by name in any
 # order, types fit the values of every input (a decimal in the last file widens an integer
@@ -168,6 +168,20 @@ head -1000 big.csv >small.csv
 check progress_inputs 0 "$bin" convert big.csv small.csv -o both.parquet --progress=json -q
 n=$((n + 1))
 grep -q '"input":2,"inputs":2' err.txt || { echo "FAIL progress_inputs: no second input"; fails=$((fails + 1)); }
+
+# A full disk (here a file size limit: writes past it fail with EFBIG, as ENOSPC would): exit 1,
+# a plain message, no output and no temp file left; the same for CSV output and for rejects.
+mkdir full && cp big.csv full/
+for out in full/out.parquet full/out.csv; do
+    check "disk_full_$out" 1 bash -c "ulimit -f 200; trap '' XFSZ; exec '$bin' convert full/big.csv -o $out"
+    has "disk_full_msg_$out" err.txt 'cannot write the output file'
+    n=$((n + 1))
+    if [ "$(ls full)" != big.csv ]; then
+        echo "FAIL disk_full_left_$out: $(ls full)"; fails=$((fails + 1))
+    fi
+done
+check unwritable_dir 1 "$bin" convert big.csv -o /proc/buzz-no/out.parquet
+has unwritable_dir_msg err.txt 'out.parquet'
 
 echo "$((n - fails)) of $n checks passed"
 [ $fails -eq 0 ]
