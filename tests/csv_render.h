@@ -76,17 +76,28 @@ static bool render_tokenize(const char *input, size_t len, const buzz_csv_dialec
     t.issue_cap = 64;
     t.issues = calloc(t.issue_cap, sizeof *t.issues);
     size_t pos = 0;
-    bool ok = true;
+    bool ok = true, reset = true;
     for (int guard = 0;; guard++) {
-        buzz__csv_tok_reset_output(&t);
+        if (reset)
+            buzz__csv_tok_reset_output(&t);
+        reset = true;
         size_t next = scan(&t, pos, len);
-        if (next < pos || next > len || guard > (int)len + 2) {
+        if (next < pos || next > len || guard > (int)len + 4) {
             ok = false;
             break;
         }
         pos = next;
         if (pos == len && !t.is_full) {
-            buzz__csv_scan_finish(&t, len);
+            size_t again = buzz__csv_scan_finish(&t, len);
+            if (again) { /* a stray quote: scan again from there, same batch */
+                if (again > len) {
+                    ok = false;
+                    break;
+                }
+                pos = again;
+                reset = false;
+                continue;
+            }
             render_batch(&t, out);
             break;
         }

@@ -97,7 +97,16 @@ static bool meta_tokenize(const uint8_t *input, size_t len, const buzz_csv_diale
             continue;
         }
         if (pos == len) {
-            buzz__csv_scan_finish(&t, len);
+            size_t again = buzz__csv_scan_finish(&t, len);
+            meta_printf(out, "finish %zu\n", again);
+            if (again) { /* a stray quote: scan again from there, same batch */
+                if (again > len) {
+                    ok = false;
+                    break;
+                }
+                pos = again;
+                continue;
+            }
             meta_batch(&t, out);
             break;
         }

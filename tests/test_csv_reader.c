@@ -172,10 +172,15 @@ static void test_equal_across_threads_kernels_chunks(void **state)
             break;
         }
     }
+    /* A stray quote never closed: the last chunk reads the tail again without quoting. */
+    fprintf(f, "60000,\"stray \"quote\" never closed,x,y\n60001,z\"w\n");
     fclose(f);
     buzz_csv_options o;
     memset(&o, 0, sizeof o);
-    free(check_equal_everywhere(path, &o));
+    char *got = check_equal_everywhere(path, &o);
+    assert_non_null(strstr(got, "[60000][\"stray \"quote\" never closed][x][y]|@"));
+    assert_non_null(strstr(got, "[60001][z\"w]~~|"));
+    free(got);
 }
 
 /* Inline comments whose text holds quotes (which must open nothing, or a chunk would be cut inside

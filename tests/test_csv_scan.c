@@ -39,13 +39,17 @@ static const scan_case cases[] = {
     {S("5'10\",x\n"), 2, S("[5'10\"][x]|"), "Q"},
     /* A quote inside quotes that closes nothing is text; the field stays quoted. */
     {S("\"He said \"hi\" there\",x\n"), 2, S("{He said \"hi\" there}[x]|"), "A"},
-    {S("\"abc\"def,g\nh,i\n"), 2, S("{abc\"def,g\nh,i\n}~|"), "AUF"},
+    /* A quote never closed was no quote: read again from its field, unquoted to the end. */
+    {S("\"abc\"def,g\nh,i\n"), 2, S("[\"abc\"def][g]|[h][i]|"), "U"},
     {S("\"onions\"  ,\",\"\n"), 2, S("{onions}{,}|"), ""},      /* blanks after the quote */
     {S("\"a\" \t\r\n\"b\"\t\n"), 1, S("{a}|{b}|"), ""},
     {S("\"a\" \"b\",x\n"), 2, S("{a\" \"b}[x]|"), "A"},
     {S("\"a\" b\",x\n"), 2, S("{a\" b}[x]|"), "A"},
     {S("\"x\"\r\"y\"\n"), 1, S("{x\"\r\"y}|"), "A"},        /* CR not before LF: text */
-    {S("\"open,x\nmore\n"), 2, S("{open,x\nmore\n}~|"), "UF"},  /* unterminated at EOF */
+    {S("\"open,x\nmore\n"), 2, S("[\"open][x]|[more]~|"), "UF"}, /* unterminated at EOF */
+    {S("a,\"x\"\"y\nb,\"c\n"), 2, S("[a][\"x\"\"y]|[b][\"c]|"), "U"}, /* quoting off after */
+    {S("\"a\",\"b\n\"c,d\n"), 2, S("{a}[\"b]|[\"c][d]|"), "U"},
+    {S("x\n\""), 1, S("[x]|[\"]|"), "U"},                      /* the quote is the last byte */
     {S("a\n"), 3, S("[a]~~|"), "F"},
     {S("a,b,c,d\n"), 2, S("[a][b]+c,d|"), "M"},
     {S("a,b,\"c,\"\"d\"\n"), 2, S("[a][b]+\"c,\"\"d\"|"), "M"}, /* extras kept raw */
@@ -67,8 +71,8 @@ static const scan_case cases[] = {
     {S("x\n\t \"a\nb\"\n"), 1, S("[x]|{a\nb}|"), ""},
     {S("a, \"\"\n"), 2, S("[a]{}|"), ""},
     {S("a, \"b\"\"c\",d\n"), 3, S("[a]{b\"c}[d]|"), ""},
-    {S("a, \"b"), 2, S("[a]{b}|"), "U"},                      /* unterminated at EOF */
-    {S("a,  \"x\"y,z\n"), 2, S("[a]{x\"y,z\n}|"), "AU"},
+    {S("a, \"b"), 2, S("[a][ \"b]|"), "U"},                   /* unterminated: blanks kept */
+    {S("a,  \"x\"y,z\n"), 2, S("[a][  \"x\"y]+z|"), "UM"},
     {S("a,  \"x\"\r\n"), 2, S("[a]{x}|"), ""},
     /* Blanks not followed by a quote stay in the unquoted value. */
     {S("a,  x\n"), 2, S("[a][  x]|"), ""},
@@ -200,7 +204,7 @@ static void test_dialects(void **state)
         {"a,b#c\"d\ne,f\n", "[a][b]|[e][f]|", "", 2, ',', false, false},
         {"a,b#c", "[a][b]|", "", 2, ',', false, false},
         {"a,b#c\r\n", "[a][b]|", "", 2, ',', false, false},
-        {"a,\"b#c", "[a]{b#c}|", "U", 2, ',', false, false},
+        {"a,\"b#c", "[a][\"b]|", "U", 2, ',', false, false}, /* unquoted, then a comment */
         {"ab\"c#d,e\n", "[ab\"c]~|", "QF", 2, ',', false, false},
         {"a;b#c;d\n", "[a][b]|", "", 2, ';', false, false},
         {"a,b#c\rd,e\r\n", "[a][b]|[d][e]|", "", 2, ',', false, true},

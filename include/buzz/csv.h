@@ -124,7 +124,8 @@ typedef struct buzz_csv_dialect {
 typedef enum buzz_csv_issue_kind {
     BUZZ_CSV_TOO_FEW_FIELDS = 0, /* row padded with NULLs */
     BUZZ_CSV_TOO_MANY_FIELDS,    /* extra fields kept in the batch's extras, never shifted */
-    BUZZ_CSV_UNTERMINATED_QUOTE, /* a quoted field runs to the end of the input */
+    BUZZ_CSV_UNTERMINATED_QUOTE, /* a quote opening a field is never closed: from that field
+                                    on, the input is read as text without quoting */
     BUZZ_CSV_UNESCAPED_QUOTE,    /* "say "hi" now": a quote inside quotes that is not doubled,
                                     kept as text */
     BUZZ_CSV_QUOTE_IN_FIELD,     /* ab"c: a quote inside an unquoted field, kept as text */

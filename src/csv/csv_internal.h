@@ -154,9 +154,12 @@ typedef size_t (*buzz__csv_scan_fn)(buzz__csv_tok *t, size_t pos, size_t end);
 size_t buzz__csv_scan_scalar(buzz__csv_tok *t, size_t pos, size_t end);
 size_t buzz__csv_scan_avx2(buzz__csv_tok *t, size_t pos, size_t end);
 size_t buzz__csv_scan_avx512(buzz__csv_tok *t, size_t pos, size_t end);
-/* End of input: close the open record (unterminated quote, missing final newline). `end` is the
- * data length. Needs one free row (call when !is_full). */
-void buzz__csv_scan_finish(buzz__csv_tok *t, size_t end);
+/* End of input: close the open record (missing final newline) and return 0. `end` is the data
+ * length. Needs one free row (call when !is_full). A quoted field still open is read again as
+ * unquoted text with quoting off to the end: then nothing is closed and the return value (never
+ * 0) is where the caller scans data[ret, end) again (without resetting the batch: the record is
+ * still open) before calling this again. */
+size_t buzz__csv_scan_finish(buzz__csv_tok *t, size_t end);
 
 /* The scalar state machine's byte loop, used by SIMD kernels for blocks their fast path declines.
  * Processes data[pos, end) exactly as buzz__csv_scan_scalar; stops early only when the batch fills.*/

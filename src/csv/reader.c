@@ -273,9 +273,14 @@ static void tokenize_slot(const buzz_csv_reader *r, slot *s)
         t.issue_cap = ISSUES_PER_BATCH;
         buzz__csv_tok_reset_output(&t);
         pos = r->scan(&t, pos, s->chunk_len);
+        while (pos >= s->chunk_len && !t.is_full && s->is_last) {
+            /* End of input; a stray quote left open makes the tail read again unquoted. */
+            size_t again = buzz__csv_scan_finish(&t, s->chunk_len);
+            if (again == 0)
+                break;
+            pos = r->scan(&t, again, s->chunk_len);
+        }
         bool done = pos >= s->chunk_len && !t.is_full;
-        if (done && s->is_last)
-            buzz__csv_scan_finish(&t, s->chunk_len);
         b->rows = t.rows;
         b->extra_count = t.extra_count;
         b->issue_count = t.issue_count;
@@ -545,8 +550,8 @@ static void describe(const buzz_csv_reader *r, const buzz__csv_raw_issue *is, ch
                  ncols, is->detail);
         break;
     case BUZZ_CSV_UNTERMINATED_QUOTE:
-        snprintf(msg, cap, "the quote opened in field %u is never closed; the field runs to the "
-                 "end of the input", is->field + 1);
+        snprintf(msg, cap, "the quote opened in field %u is never closed; read from there as text "
+                 "without quoting", is->field + 1);
         break;
     case BUZZ_CSV_UNESCAPED_QUOTE:
         snprintf(msg, cap, "a quote inside quoted field %u is not doubled; kept as text",
@@ -800,15 +805,19 @@ static buzz_status read_preamble_and_header(buzz_csv_reader *r, buzz_error *err)
         t.issue_cap = 4;
         t.row_cap = 1;
         size_t used = buzz__csv_scan_scalar(&t, 0, avail);
-        if (!t.is_full) {
-            if (!r->stream_eof) {
-                buzz_pos where = {r->name, lines + 1, 0, (int64_t)pos};
-                st = buzz_error_at(err, BUZZ_ERR_LIMIT, &where,
-                                   "the header row is longer than %u bytes", HEAD_BYTES);
-                goto hdone;
+        while (!t.is_full && r->stream_eof) {
+            size_t again = buzz__csv_scan_finish(&t, avail); /* as in tokenize_slot */
+            if (again == 0) {
+                used = avail;
+                break;
             }
-            buzz__csv_scan_finish(&t, avail);
-            used = avail;
+            used = buzz__csv_scan_scalar(&t, again, avail);
+        }
+        if (!t.is_full && !r->stream_eof) {
+            buzz_pos where = {r->name, lines + 1, 0, (int64_t)pos};
+            st = buzz_error_at(err, BUZZ_ERR_LIMIT, &where, "the header row is longer than %u bytes",
+                               HEAD_BYTES);
+            goto hdone;
         }
         if (t.rows == 1) {
             for (size_t c = 0; c < ncols; c++) {

@@ -28,7 +28,10 @@
  *    delimiters at the start or end of a record separate nothing.
  *  - Rows with too few fields are padded with MISSING cells; fields beyond the column count are kept
  *    as raw text in the batch's extras (unless they are empty trailing fields the dialect expects).
- *  - A quoted field still open at the end of the input ends there (issue UNTERMINATED_QUOTE).
+ *  - A quoted field still open at the end of the input was no quoted field: a stray quote at a
+ *    field start ("Others" includes ..., with no quote later followed by a separator). The input is
+ *    read again from that field, which keeps its quote as text, with quoting off to the end (issue
+ *    UNTERMINATED_QUOTE), so one stray quote never swallows the rest of the file into a cell.
  * Cells are unquoted and unescaped in place, in the writable chunk buffer. */
 #include "csv_internal.h"
 
@@ -163,7 +166,8 @@ void buzz__csv_end_field(buzz__csv_tok *t, size_t e, bool at_nl)
     }
     case BUZZ__ST_QUOTED:
     case BUZZ__ST_ESCAPE:
-        /* Unterminated at the end of the input: everything after the quote is the value. */
+        /* Unterminated at the end of the input: everything after the quote is the value. Not
+         * reached through buzz__csv_scan_finish, which reads such a field again unquoted. */
         flags = BUZZ_CSV_CELL_QUOTED;
         off = s + 1;
         len = needs_unescape(t, off, e) ? unescape(t, off, e) : e - off;
@@ -453,27 +457,53 @@ size_t buzz__csv_scan_scalar(buzz__csv_tok *t, size_t pos, size_t end)
     return buzz__csv_scan_bytes(t, pos, end);
 }
 
-void buzz__csv_scan_finish(buzz__csv_tok *t, size_t end)
+/* The quoted field at field_start is still open at the end of the input: it was a stray quote.
+ * Report it, turn quoting off for the rest of the input, and continue the field as unquoted text
+ * from its first byte (leading blanks included, the quote kept), with the line count as it was at
+ * the quote. Returns where to scan again: right after the quote. */
+static size_t reopen_unquoted(buzz__csv_tok *t)
 {
+    const uint8_t nl = t->cr_mode ? '\r' : '\n';
+    size_t q = t->field_start;
+    add_issue(t, BUZZ_CSV_UNTERMINATED_QUOTE, 0);
+    int64_t line = t->rec_line;
+    for (size_t i = t->rec_start; i < q; i++)
+        line += t->data[i] == nl;
+    t->line = line;
+    t->field_start = raw_field_start(t, q, BUZZ__ST_QUOTED);
+    t->state = BUZZ__ST_UNQUOTED;
+    t->quote_in_field = false;
+    t->has_quote = false;
+    t->quote = 0;
+    t->has_escape = false;
+    t->escape = 0;
+    return q + 1;
+}
+
+size_t buzz__csv_scan_finish(buzz__csv_tok *t, size_t end)
+{
+    if (t->state == BUZZ__ST_QUOTED || t->state == BUZZ__ST_ESCAPE)
+        return reopen_unquoted(t);
     if (t->state == BUZZ__ST_INLINE_COMMENT) {
         buzz__csv_end_record(t, end);
-        return;
+        return 0;
     }
     if (t->state == BUZZ__ST_COMMENT) {
         t->comment_lines++;
         t->state = BUZZ__ST_FIELD_START;
         t->rec_start = t->field_start = end;
-        return;
+        return 0;
     }
     if (t->state == BUZZ__ST_FIELD_START && t->col == 0 && t->rec_start >= end)
-        return; /* nothing pending */
+        return 0; /* nothing pending */
     if (t->merge_delim && t->state == BUZZ__ST_FIELD_START && t->col > 0 && t->field_start >= end) {
         t->col--; /* trailing delimiters of a space-aligned record */
         buzz__csv_end_record(t, end);
-        return;
+        return 0;
     }
     buzz__csv_end_field(t, end, false);
     buzz__csv_end_record(t, end);
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -396,9 +396,14 @@ static void scan_sample(scanner *sc, const buzz_csv_dialect *d, const sample *s,
     bool skip = s->drop_first;
     for (;;) {
         pos = buzz__csv_scan_scalar(t, pos, len);
+        if (!t->is_full && ends) {
+            size_t again = buzz__csv_scan_finish(t, len);
+            if (again) {
+                pos = again; /* a stray quote: read again unquoted, in the same batch */
+                continue;
+            }
+        }
         bool full = t->is_full;
-        if (!full && ends)
-            buzz__csv_scan_finish(t, len);
         size_t xi = 0;
         for (size_t r = 0; r < t->rows && seen < max_rows; r++) {
             size_t nf = row_fields(t, r, &xi);
