@@ -24,5 +24,6 @@ int buzz_cli_usage_error(const char *cmd, const char *fmt, ...) BUZZ_PRINTF(2, 3
 int buzz_cli_sniff(int argc, char **argv);
 int buzz_cli_convert(int argc, char **argv);
 int buzz_cli_query(int argc, char **argv);
+int buzz_cli_profile(int argc, char **argv);
 
 #endif

@@ -14,6 +14,8 @@ typedef struct subcommand {
 
 static const subcommand commands[] = {
     {"convert", "convert a CSV file into typed, compressed Parquet (or clean CSV)", buzz_cli_convert},
+    {"profile", "profile the columns of a Parquet file (types, nulls, values, histograms)",
+     buzz_cli_profile},
     {"query", "run one sandboxed SQL query (DuckDB) over Parquet files", buzz_cli_query},
     {"sniff", "detect a CSV file's encoding, dialect, header and columns", buzz_cli_sniff},
     {NULL, NULL, NULL},

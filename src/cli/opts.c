@@ -1,6 +1,7 @@
 /* cli/opts.c: parsing of the CSV reading options shared by the subcommands that read CSV (sniff,
  * and later convert): --encoding, --delimiter, --quote, --escape, --comment, --header/--no-header,
- * --skip, --threads, --simd, --strict. Values come as "--opt=value" or "--opt value". */
+ * --skip, --threads, --simd, --strict. Values come as "--opt=value" or "--opt value". Also the
+ * value parsers every subcommand uses (counts, seconds). */
 #include "opts.h"
 
 #include <string.h>
@@ -19,6 +20,32 @@ bool buzz_cli_parse_u64(const char *s, uint64_t *out)
         v = v * 10 + (uint64_t)(*s - '0');
     }
     *out = v;
+    return true;
+}
+
+/* "5", "0.5", "2.25": seconds into milliseconds (1 ms to a day). */
+bool buzz_cli_parse_seconds(const char *s, int64_t *out_ms)
+{
+    int64_t whole = 0, frac_ms = 0, scale = 100;
+    const char *p = s;
+    if (!*p)
+        return false;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        whole = whole * 10 + (*p - '0');
+        if (whole > 86400)
+            return false;
+    }
+    if (*p == '.') {
+        p++;
+        for (; *p >= '0' && *p <= '9'; p++, scale /= 10)
+            frac_ms += scale * (*p - '0');
+    }
+    if (*p || p == s)
+        return false;
+    int64_t ms = whole * 1000 + frac_ms;
+    if (ms < 1 || ms > 86400000)
+        return false;
+    *out_ms = ms;
     return true;
 }
 

@@ -28,5 +28,8 @@ int buzz_cli_parse_type_option(const char *cmd, int argc, char **argv, int *i,
 void buzz_cli_type_options_finish(buzz_cli_type_options *t, const buzz_csv_options *o);
 const char *buzz_cli_type_options_help(void);
 bool buzz_cli_parse_u64(const char *s, uint64_t *out);
+/* Seconds as "5", "0.5", "2.25" (at most three decimals count) into milliseconds, 1 ms to a day;
+ * false on anything else. */
+bool buzz_cli_parse_seconds(const char *s, int64_t *out_ms);
 
 #endif

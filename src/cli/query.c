@@ -5,13 +5,12 @@
  * (CSV, JSON or Parquet, from --format or the extension). Refused and failed queries exit 1 with
  * the reason on stderr and nothing on stdout; usage errors exit 2. Ctrl-C and SIGTERM cancel the
  * running query through a signal thread (buzz_query_conn_cancel must not run in a handler). */
+#include "cancel.h"
 #include "cli.h"
 #include "opts.h"
 
 #include "buzz/query.h"
 
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,32 +54,6 @@ static int report(const buzz_error *err)
     fprintf(stderr, "buzz query: %s\n", buzz_error_format(err, msg, sizeof msg));
     return err->code == BUZZ_ERR_NOMEM || err->code == BUZZ_ERR_INTERNAL ? BUZZ_EXIT_INTERNAL
                                                                          : BUZZ_EXIT_DATA;
-}
-
-/* "5", "0.5", "2.25": seconds into milliseconds (1 ms to a day). */
-static bool parse_seconds(const char *s, int64_t *out_ms)
-{
-    int64_t whole = 0, frac_ms = 0, scale = 100;
-    const char *p = s;
-    if (!*p)
-        return false;
-    for (; *p >= '0' && *p <= '9'; p++) {
-        whole = whole * 10 + (*p - '0');
-        if (whole > 86400)
-            return false;
-    }
-    if (*p == '.') {
-        p++;
-        for (; *p >= '0' && *p <= '9'; p++, scale /= 10)
-            frac_ms += scale * (*p - '0');
-    }
-    if (*p || p == s)
-        return false;
-    int64_t ms = whole * 1000 + frac_ms;
-    if (ms < 1 || ms > 86400000)
-        return false;
-    *out_ms = ms;
-    return true;
 }
 
 /* The file name without directories and extension, for the view name. */
@@ -251,30 +224,6 @@ static buzz_status format_table(const buzz_query_result *r, buzz_buf *o, buzz_er
     return st;
 }
 
-/* ---------------------------------------------------------------------------------------------
- * Signals: a thread takes SIGINT/SIGTERM (blocked everywhere else, DuckDB's threads included,
- * because they inherit the mask) and cancels the running query. SIGUSR1 ends it. */
-typedef struct sig_ctx {
-    buzz_query_conn *conn;
-    volatile sig_atomic_t got;
-} sig_ctx;
-
-static void *signal_main(void *arg)
-{
-    sig_ctx *s = arg;
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGUSR1);
-    int sig = 0;
-    if (sigwait(&set, &sig) == 0 && sig != SIGUSR1) {
-        s->got = sig;
-        buzz_query_conn_cancel(s->conn);
-    }
-    return NULL;
-}
-
 static int write_stdout(const buzz_buf *b)
 {
     if (b->len && fwrite(b->data, 1, b->len, stdout) != b->len) {
@@ -344,7 +293,7 @@ static int parse_args(int argc, char **argv, query_args *a)
         } else if (strcmp(opt, "--output") == 0 || strcmp(opt, "-o") == 0) {
             a->output = v;
         } else if (strcmp(opt, "--timeout") == 0) {
-            if (!parse_seconds(v, &a->timeout_ms))
+            if (!buzz_cli_parse_seconds(v, &a->timeout_ms))
                 return buzz_cli_usage_error(
                     "query", "--timeout expects seconds between 0.001 and 86400, found \"%.40s\"",
                     v);
@@ -489,12 +438,8 @@ int buzz_cli_query(int argc, char **argv)
     a->o.timeout_ms = a->timeout_ms;
     a->o.max_rows = a->max_rows;
 
-    sigset_t set, old;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &set, &old);
+    buzz_cli_cancel sig;
+    buzz_cli_cancel_block(&sig);
 
     buzz_error err;
     buzz_query_engine *engine = NULL;
@@ -505,22 +450,17 @@ int buzz_cli_query(int argc, char **argv)
     if (st != BUZZ_OK) {
         rc = report(&err);
     } else {
-        sig_ctx sc = {conn, 0};
-        pthread_t th;
-        bool has_thread = pthread_create(&th, NULL, signal_main, &sc) == 0;
+        buzz_cli_cancel_start(&sig, conn);
         rc = run_query(a, conn, table, fmt);
-        if (has_thread) {
-            pthread_kill(th, SIGUSR1);
-            pthread_join(th, NULL);
-        }
-        if (sc.got) {
-            fprintf(stderr, "buzz query: stopped by %s\n", sc.got == SIGINT ? "Ctrl-C" : "SIGTERM");
-            rc = 128 + sc.got;
+        int got = buzz_cli_cancel_stop(&sig);
+        if (got) {
+            fprintf(stderr, "buzz query: stopped by %s\n", got == SIGINT ? "Ctrl-C" : "SIGTERM");
+            rc = 128 + got;
         }
     }
     buzz_query_conn_close(conn);
     buzz_query_engine_close(engine);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    buzz_cli_cancel_unblock(&sig);
     buzz_free(a);
     return rc;
 }

@@ -196,6 +196,15 @@ buzz_status buzz__qconn_disarm(buzz_query_conn *c)
     return why;
 }
 
+buzz_status buzz__qconn_stop_reason(buzz_query_conn *c)
+{
+    buzz_query_engine *e = c->engine;
+    pthread_mutex_lock(&e->lock);
+    buzz_status why = c->timed_out ? BUZZ_ERR_LIMIT : c->cancelled ? BUZZ_ERR_CANCELLED : BUZZ_OK;
+    pthread_mutex_unlock(&e->lock);
+    return why;
+}
+
 void buzz_query_conn_cancel(buzz_query_conn *c)
 {
     if (!c)

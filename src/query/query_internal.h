@@ -92,6 +92,10 @@ struct buzz_query_conn {
  * (0, BUZZ_ERR_LIMIT for the timeout, BUZZ_ERR_CANCELLED). */
 void buzz__qconn_arm(buzz_query_conn *c, int64_t budget_ns);
 buzz_status buzz__qconn_disarm(buzz_query_conn *c);
+/* What has stopped the armed call so far (the same values as disarm), without disarming: for a
+ * call that runs several statements under one arm (profile.c), so that a cancel or the deadline
+ * arriving between two statements is not lost. */
+buzz_status buzz__qconn_stop_reason(buzz_query_conn *c);
 
 /* Turn a DuckDB failure into a buzz error. interrupt_reason is what disarm returned; timeout_ms
  * is the budget (for the message); msg DuckDB's text; what is "run"/"read" for the message. */
