@@ -1,16 +1,19 @@
 /* cli/convert.c: `buzz convert INPUT -o OUTPUT`. Runs the library conversion (buzz/convert.h) and
  * prints a summary on stderr (rows, columns and types, rejects, irregular rows, time, MB/s, output
  * size), or with --json the summary and the schema document as JSON on stdout. */
+#include "cancel.h"
 #include "cli.h"
 #include "opts.h"
 
 #include "buzz/convert.h"
+#include "buzz/profile.h"
 
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* Ctrl-C and SIGTERM cancel the conversion: the library stops between chunks and removes its
@@ -113,6 +116,70 @@ static void on_progress(void *user, const buzz_convert_progress *pr)
     p->drew = true;
 }
 
+/* --profile FILE: the column profiles of the finished Parquet output (buzz/profile.h), written
+ * atomically. The output is already committed then; a failed or interrupted profile leaves it
+ * and writes no profile. Ctrl-C and SIGTERM cancel DuckDB's work through cli/cancel.c's signal
+ * thread. Returns 0, or the signal that stopped it as a negative number, or an exit code. */
+typedef struct profile_run {
+    const char *path;
+    int64_t elapsed_ms;
+    size_t columns;
+} profile_run;
+
+static int write_profile(const char *parquet, profile_run *pr)
+{
+    buzz_cli_cancel sig;
+    buzz_cli_cancel_block(&sig);
+    buzz_query_dataset ds = {"data", parquet};
+    buzz_query_options qo;
+    memset(&qo, 0, sizeof qo);
+    qo.timeout_ms = 300000; /* the profile's own default budget */
+    buzz_error err;
+    buzz_query_engine *engine = NULL;
+    buzz_query_conn *conn = NULL;
+    buzz_profile *p = NULL;
+    buzz_buf out;
+    buzz_buf_init(&out, 0);
+    int rc = BUZZ_EXIT_OK;
+    buzz_status st = buzz_query_engine_open(&engine, &ds, 1, &qo, &err);
+    if (st == BUZZ_OK)
+        st = buzz_query_conn_open(engine, &conn, &err);
+    if (st == BUZZ_OK) {
+        buzz_cli_cancel_start(&sig, conn);
+        st = buzz_profile_dataset(conn, 0, NULL, &p, &err);
+        int got = buzz_cli_cancel_stop(&sig);
+        if (got)
+            rc = -got;
+    }
+    if (rc == BUZZ_EXIT_OK && st == BUZZ_OK)
+        st = buzz_profile_to_json(p, &out, &err);
+    if (rc == BUZZ_EXIT_OK && st == BUZZ_OK) {
+        buzz_atomic_file f = {-1, NULL, NULL, false};
+        st = buzz_atomic_file_open(&f, pr->path, &err);
+        if (st == BUZZ_OK)
+            st = buzz_atomic_file_write(&f, out.data, out.len, &err);
+        if (st == BUZZ_OK)
+            st = buzz_atomic_file_commit(&f, &err);
+        buzz_atomic_file_abort(&f);
+    }
+    if (rc == BUZZ_EXIT_OK && st != BUZZ_OK) {
+        fprintf(stderr, "buzz convert: %s was written, but not its profile: %s\n", parquet,
+                err.message);
+        rc = st == BUZZ_ERR_NOMEM || st == BUZZ_ERR_INTERNAL ? BUZZ_EXIT_INTERNAL
+                                                             : BUZZ_EXIT_DATA;
+    }
+    if (p) {
+        pr->elapsed_ms = p->elapsed_ms;
+        pr->columns = p->column_count;
+    }
+    buzz_buf_free(&out);
+    buzz_profile_free(p);
+    buzz_query_conn_close(conn);
+    buzz_query_engine_close(engine);
+    buzz_cli_cancel_unblock(&sig);
+    return rc;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -136,6 +203,9 @@ static void usage(FILE *out)
             "                     at least 96M): sizes chunks, row groups, pages, dictionaries\n"
             "  --rejects FILE     write values that did not fit their type as CSV\n"
             "                     (line,column,value,reason; with several inputs file,line,...)\n"
+            "  --profile FILE     also write the column profiles of the Parquet output\n"
+            "                     (docs/profile.md: nulls, distinct counts, min/max, mean,\n"
+            "                     top values, histograms) to FILE as JSON\n"
             "  --json             print the summary as JSON on stdout\n"
             "  -q, --quiet        no summary and no progress on stderr\n"
             "  --progress[=json]  show progress on stderr (default: a bar when stderr is a\n"
@@ -275,7 +345,7 @@ static void print_summary(const buzz_convert_summary *s, const char *output)
     fprintf(stderr, "\n");
 }
 
-static int print_json(const buzz_convert_summary *s, const char *output)
+static int print_json(const buzz_convert_summary *s, const char *output, const profile_run *pr)
 {
     char *doc = NULL;
     buzz_error err;
@@ -317,6 +387,12 @@ static int print_json(const buzz_convert_summary *s, const char *output)
         json_array_append_new(inputs, o);
     }
     json_object_set_new(root, "inputs", inputs);
+    if (pr->path) {
+        json_t *po = json_object();
+        json_object_set_new(po, "path", json_string(pr->path));
+        json_object_set_new(po, "ms", json_integer(pr->elapsed_ms));
+        json_object_set_new(root, "profile", po);
+    }
     json_object_set_new(root, "schema", schema);
     int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
     printf("\n");
@@ -334,6 +410,7 @@ int buzz_cli_convert(int argc, char **argv)
     bool json = false, quiet = false;
     progress prog = {PROGRESS_AUTO, 0, 0, 0, -1, false};
     size_t n_inputs = 0;
+    profile_run prof = {NULL, 0, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -364,6 +441,9 @@ int buzz_cli_convert(int argc, char **argv)
         } else if (strcmp(a, "--schema") == 0) {
             slot = &schema_path;
             name = "--schema";
+        } else if (strcmp(a, "--profile") == 0) {
+            slot = &prof.path;
+            name = "--profile";
         } else if (strcmp(a, "--rejects") == 0) {
             slot = &o.rejects_path;
             name = "--rejects";
@@ -399,6 +479,9 @@ int buzz_cli_convert(int argc, char **argv)
         } else if (strncmp(a, "--schema=", 9) == 0) {
             schema_path = a + 9;
             continue;
+        } else if (strncmp(a, "--profile=", 10) == 0) {
+            prof.path = a + 10;
+            continue;
         } else if (strncmp(a, "--rejects=", 10) == 0) {
             o.rejects_path = a + 10;
             continue;
@@ -430,6 +513,14 @@ int buzz_cli_convert(int argc, char **argv)
     o.input = argv[0];
     if (!o.output)
         return buzz_cli_usage_error("convert", "missing -o OUTPUT");
+    if (prof.path) {
+        size_t ol = strlen(o.output);
+        bool parquet = (ol >= 8 && strcasecmp(o.output + ol - 8, ".parquet") == 0) ||
+                       (ol >= 3 && strcasecmp(o.output + ol - 3, ".pq") == 0);
+        if (!parquet)
+            return buzz_cli_usage_error("convert", "--profile needs a .parquet output (the "
+                                                   "profiles are computed from it)");
+    }
     buzz_cli_type_options_finish(&to, &o.csv);
     o.infer = to.infer;
     buzz_error err;
@@ -476,10 +567,31 @@ int buzz_cli_convert(int argc, char **argv)
     if (st != BUZZ_OK)
         return buzz_cli_report("convert", &err);
     int rc = BUZZ_EXIT_OK;
+    if (prof.path) {
+        if (prog.mode == PROGRESS_BAR)
+            fprintf(stderr, "  profiling the columns...");
+        rc = write_profile(o.output, &prof);
+        if (prog.mode == PROGRESS_BAR)
+            fprintf(stderr, "\r%40s\r", "");
+        if (rc < 0) {
+            fprintf(stderr, "buzz convert: stopped by %s while profiling; %s was written, its "
+                            "profile was not\n",
+                    -rc == SIGINT ? "Ctrl-C" : "SIGTERM", o.output);
+            buzz_convert_summary_free(&sum);
+            return 128 - rc;
+        }
+        if (rc != BUZZ_EXIT_OK) {
+            buzz_convert_summary_free(&sum);
+            return rc;
+        }
+    }
     if (json)
-        rc = print_json(&sum, o.output);
+        rc = print_json(&sum, o.output, &prof);
     else if (!quiet)
         print_summary(&sum, o.output);
+    if (prof.path && !json && !quiet)
+        fprintf(stderr, "  profile: %zu columns in %.2f s -> %s\n", prof.columns,
+                (double)prof.elapsed_ms / 1000, prof.path);
     buzz_convert_summary_free(&sum);
     return rc;
 }

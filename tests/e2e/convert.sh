@@ -3,7 +3,7 @@
 # Progress: --progress=json prints one JSON object per line on stderr (both passes in order, bytes
 # and rows never decreasing, a last line per pass at 100% of its share with every row), and
 # --progress draws a bar (percent, MB/s, rows/s, ETA) even when stderr is not a terminal; -q and a
-# non-terminal stderr print none. A full disk or an unwritable directory: a clear error, nothing left.
+# non-terminal stderr print none. --profile writes the output's column profiles. A full disk or an unwritable directory: a clear error, nothing left.
 # `buzz convert INPUT... -o OUTPUT` with several inputs: each input is
 # sniffed on its own (',' and ';', plain, .gz and stdin), columns are matched by name in any
 # order, types fit the values of every input (a decimal in the last file widens an integer
@@ -168,6 +168,28 @@ head -1000 big.csv >small.csv
 check progress_inputs 0 "$bin" convert big.csv small.csv -o both.parquet --progress=json -q
 n=$((n + 1))
 grep -q '"input":2,"inputs":2' err.txt || { echo "FAIL progress_inputs: no second input"; fails=$((fails + 1)); }
+
+# --profile FILE: the column profiles of the output as JSON (docs/profile.md), named in --json.
+check profile 0 "$bin" convert big.csv -o prof.parquet --profile prof.json --json
+n=$((n + 1))
+node -e '
+const fs = require("fs");
+const p = JSON.parse(fs.readFileSync("prof.json", "utf8"));
+const s = JSON.parse(fs.readFileSync("out.txt", "utf8"));
+const col = n => p.columns.find(c => c.name === n);
+const ok = p.version === 1 && p.rows === 300000 && p.columns.length === 4 &&
+    col("id").min === 0 && col("id").max === 299999 && col("id").null_count === 0 &&
+    col("amount").type.startsWith("decimal") && col("day").type === "date" &&
+    col("name").distinct_count === 977 && col("name").top.length === 20 &&
+    s.profile.path === "prof.json" && s.profile.ms >= 0;
+if (!ok) { console.log(JSON.stringify(p).slice(0, 800)); process.exit(1); }' >node.txt 2>&1 ||
+    { echo "FAIL profile_json:"; sed 's/^/    /' node.txt; fails=$((fails + 1)); }
+check profile_summary 0 "$bin" convert small.csv -o prof2.parquet --profile prof2.json
+has profile_summary_line err.txt 'profile: 4 columns in'
+check profile_csv_output 2 "$bin" convert small.csv -o prof.csv --profile prof3.json
+has profile_csv_msg err.txt 'needs a .parquet output'
+absent profile_csv_none prof3.json
+absent profile_csv_out prof.csv
 
 # A full disk (here a file size limit: writes past it fail with EFBIG, as ENOSPC would): exit 1,
 # a plain message, no output and no temp file left; the same for CSV output and for rejects.
