@@ -181,6 +181,22 @@ static const sniff_case cases[] = {
     {S("name,color\nred,#FF0000\nblue,#0000FF\n"), {.comment = '#', .inline_comments = 1},
      "c=# cols=2 ic=1"},
     {S("a;b\n1;3#5;7\n6;7\n8;9\n"), {.inline_comments = 1}, "c=none ic=0"},
+    /* A table whose values hold another delimiter: the reading that splits every record alike
+     * wins over one that needs the first record as a preamble. */
+    {S("a;b\nbla,bla;bla,bla\nbla,bla;bla,bla\nbla,bla;bla,bla\nbla,bla;bla,bla\nbla;bla\n"), {0},
+     "d=; cols=2 h=1 skip=0"},
+    /* A preamble as long as the table: the table's count is the mode after it. */
+    {S("Vendor\tTest\nStart\t06/02/2024\nEnd\t06/29/2024\nA\tB\tC\tD\n1\t2\t3\t4\t\n5\t6\t7\t8\t\n"),
+     {0}, "d=tab skip=3 h=1 cols=4 trail=1"},
+    /* ... but never one wider than the table: these are rows with extra fields. */
+    {S("name,age,day,n\nbob,3,1,2\nbob,3,2,5\nbob,3,x,y,7\nbob,3,x,y,7\nbob,3,a\nbob,3,b\n"
+       "bob,3,c\n"),
+     {0}, "skip=0"},
+    /* One column of decimal-comma values is no split table. */
+    {S("foo\n12,5\n145,00\n5.25\n"), {0}, "cols=1 h=1"},
+    /* Doubled quotes inside unquoted fields do not rule out the quote byte. */
+    {S("x,y\n\"\",a\"\"b\nc\"\"d,\"\"\n\"ef,\"\"gh\"\"\",\n,\"\"\"ij\"\",kl\"\nmn\",op\"\"\n"), {0},
+     "d=, q=\" cols=2 h=1"},
     /* Trailing empty columns. */
     {S("a,b,c,,,\n1,2,3,,,\n4,5,6,,,\n"), {0}, "cols=3 trail=3 h=1"},
     {S("a,b,c\n1,2,3,,\n4,5,6,,\n7,8,9,,\n"), {0}, "cols=3 trail=2 h=1"},

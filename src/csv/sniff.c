@@ -9,26 +9,32 @@
  * score is consistency^2 * (1 - 1/m) * typed * (1 - issues) * prior, where m is the modal field
  * count, consistency the share of records with m fields, typed the share of cells that look like a
  * value (empty, number, date, boolean, or text holding no other candidate delimiter) and issues the
- * share of records with quoting trouble (unterminated quote counts five times). A single column
- * scores consistency^2 * 0.2 (as a two-column table with 63% agreement would), so a delimiter
- * must split records consistently to beat it; ':' is no candidate when most colons look like
- * times (a digit before, exactly two digits after) or JSON keys, nor ' ' when most spaces sit
- * inside date-times ("2024-01-02 13:45"); rare delimiters need two records. Space-aligned
- * text (runs of spaces as one separator, merge_delimiters) is tried when runs of spaces occur.
- * Reading without quotes, a record with a cell that opens with '"' and a later one that closes with
- * it counts as an issue (a quoted field cut apart); reading with quotes, so does a quoted value of
- * several lines that each hold the delimiter (records swallowed by a stray quote). A '#' comment
- * byte is tried too when a line starts with '#' (after any blanks), and kept only when skipping
- * those lines raises the score by 10% (they do not look like rows). With a comment byte (detected
- * or forced) that also stands mid-line, inline comments (the byte ends the record, the rest of the
- * line is a comment: "1;3 # note") are tried as well and kept only when they score strictly
- * higher: they restore field counts or remove stray quotes, while "red,#FF0000" ties and keeps its
- * value. Rare delimiters (: ^ ~) get a
- * prior of 0.9, space 0.5 and only when at least 95% of the records agree and a tenth of the cells
- * are numbers, dates or booleans. The winner's dialect then reads up to HEAD_MAX bytes of the head
- * (and the other samples) for the structural properties:
+ * share of records with quoting trouble (unterminated quote counts five times, a quote inside
+ * quotes or a doubled one inside an unquoted field, a""b, a quarter). Titles and notes before the
+ * table: m and consistency may be taken after up to 10 leading records (at most half of them all,
+ * 2% per record skipped); the mode of the rest may differ from the mode of all only when the
+ * skipped records are all narrower than it (three "key<TAB>value" lines above a two-row table). A
+ * reading that splits every record alike (three or more, two fields or more) beats a better-scoring
+ * one that skips leading records, unless that one scores more than twice as high. A single column
+ * scores consistency^2 * 0.2 (as a two-column table with 63% agreement would; 1.25 times that when
+ * 70% of its cells are numbers, dates or booleans: a column of "12,5" values), so a delimiter must
+ * split records consistently to beat it; ':' is no candidate when most colons look like times (a
+ * digit before, exactly two digits after) or JSON keys, nor ' ' when most spaces sit inside
+ * date-times ("2024-01-02 13:45"); rare delimiters need two records. Space-aligned text (runs of
+ * spaces as one separator, merge_delimiters) is tried when runs of spaces occur. Reading without
+ * quotes, a record with a cell that opens with '"' and a later one that closes with it counts as an
+ * issue (a quoted field cut apart); reading with quotes, so does a quoted value of several lines
+ * that each hold the delimiter (records swallowed by a stray quote). A '#' comment byte is tried
+ * too when a line starts with '#' (after any blanks), and kept only when skipping those lines
+ * raises the score by 10% (they do not look like rows). With a comment byte (detected or forced)
+ * that also stands mid-line, inline comments (the byte ends the record, the rest of the line is a
+ * comment: "1;3 # note") are tried as well and kept only when they score strictly higher: they
+ * restore field counts or remove stray quotes, while "red,#FF0000" ties and keeps its value. Rare
+ * delimiters (: ^ ~) get a prior of 0.9, space 0.5 and only when at least 95% of the records agree
+ * and a tenth of the cells are numbers, dates or booleans. The winner's dialect then reads up to
+ * HEAD_MAX bytes of the head (and the other samples) for the structural properties:
  *  - preamble: the table starts at the first record whose field count is the table's (m, or m - k
- *    with k trailing empties) and that at least half of the next four records agree with; in a
+ *    to m with k trailing empties) and that at least half of the next four records agree with; in a
  *    table of three or more columns a record with fewer than two non-empty cells is a padded title,
  *    unless the next record is data with some empty cells (then it is a sparse header). A header
  *    with one name more than the table, right above it, starts the table (columns m + 1, rows
@@ -77,6 +83,7 @@
 #define HIST_SLOTS 256                /* distinct field counts tracked (power of two) */
 #define MAX_FOOTER 8
 #define SINGLE_COLUMN_SCORE 0.2 /* about a two-column table with 63% agreement */
+#define TYPED_COLUMN_BONUS 1.25 /* one column of values: like a two-column table with 71% */
 #define FOOTER_BYTES (16u << 10) /* end of the input searched for footer lines */
 #define FOOTER_RECS 8200         /* every record but the last takes 2 bytes or more */
 
@@ -183,6 +190,60 @@ static uint32_t hist_mode(const hist *h, uint32_t *out_count, uint64_t *out_tota
     if (out_total)
         *out_total = total;
     return best;
+}
+
+/* Remove one occurrence of k (present). */
+static void hist_remove(hist *h, uint32_t k)
+{
+    size_t i = (k * 2654435761u) & (HIST_SLOTS - 1);
+    for (size_t probe = 0; probe < HIST_SLOTS; probe++) {
+        if (h->count[i] && h->key[i] == k) {
+            h->count[i]--;
+            return;
+        }
+        i = (i + 1) & (HIST_SLOTS - 1);
+    }
+}
+
+/* Titles and notes before the table: the field count of the table is the mode of the records
+ * after up to PREAMBLE_MAX leading records of the head (first[0..nfirst), their field counts),
+ * at most half of them all and leaving two. Each skipped record costs 2% of consistency (the
+ * share of the remaining records with the mode), so a reading that needs a preamble loses ties
+ * to one that reads every record alike. The mode of the remaining records may differ from the
+ * mode of all when the skipped records are all shorter than it (titles and "key<TAB>value" notes
+ * as many as the table's rows): a preamble is narrower than the table, never wider. Returns the
+ * mode; *out_consist gets its consistency and *out_skip the records skipped. */
+static uint32_t preamble_mode(const hist *h, const uint32_t *first, size_t nfirst,
+                              double *out_consist, size_t *out_skip)
+{
+    uint32_t n_mode;
+    uint64_t total;
+    uint32_t m = hist_mode(h, &n_mode, &total);
+    double consist = total ? (double)n_mode / (double)total : 0.0;
+    size_t skip = 0;
+    hist rest = *h;
+    uint32_t widest = 0; /* field count of the widest skipped record */
+    for (size_t sk = 1; sk <= nfirst && sk * 2 <= total && total - sk >= 2; sk++) {
+        hist_remove(&rest, first[sk - 1]);
+        widest = first[sk - 1] > widest ? first[sk - 1] : widest;
+        uint32_t n_sk;
+        uint32_t m_sk = hist_mode(&rest, &n_sk, NULL);
+        if (m_sk != m && widest >= m_sk) {
+            n_sk = 0; /* the all-records mode, counted among the rest, is the only choice */
+            for (size_t i = 0; i < HIST_SLOTS; i++)
+                n_sk = rest.count[i] && rest.key[i] == m ? rest.count[i] : n_sk;
+            m_sk = m;
+        }
+        double c = (double)n_sk / (double)(total - sk) * (1.0 - 0.02 * (double)sk);
+        if (c > consist) {
+            consist = c;
+            m = m_sk;
+            skip = sk;
+        }
+    }
+    *out_consist = consist;
+    *out_skip = skip;
+    return m;
 }
 
 static uint8_t lower_ascii(uint8_t c)
@@ -435,7 +496,27 @@ typedef struct score_acc {
     size_t nfirst;
     uint64_t quoteish;              /* without quoting: records with a quoted field cut apart */
     uint64_t wrapped;               /* without quoting: cells that start and end with '"' */
+    uint64_t paired;                /* unquoted cells whose quotes all come doubled (a""b) */
+    /* Set by score_dialect: */
+    bool is_perfect;                /* every record (three or more) has the same count, 2 or more */
+    size_t skipped;                 /* leading records the score treats as preamble */
 } score_acc;
+
+/* Every quote byte in p[0, n) (at least one) is one of a pair "": an exporter that escapes quotes
+ * in unquoted fields too, not a sign of the wrong quote byte. */
+static bool quotes_paired(const uint8_t *p, size_t n, uint8_t quote)
+{
+    size_t pairs = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != quote)
+            continue;
+        if (i + 1 >= n || p[i + 1] != quote)
+            return false;
+        pairs++;
+        i++;
+    }
+    return pairs > 0;
+}
 
 /* A quoted value holding several lines that each carry the delimiter is whole records swallowed
  * by a quote that never meant to open a field (a title like "Swing it" at the start of a TSV
@@ -486,6 +567,8 @@ static void score_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf, c
         if (buzz_csv_cell_is_quoted(cell) && len > 0 && is_runaway(p, len, a->delim))
             quoteish = true;
         a->wrapped += !t->has_quote && len >= 2 && p[0] == '"' && p[len - 1] == '"';
+        a->paired += t->has_quote && !buzz_csv_cell_is_quoted(cell) && len >= 2 &&
+                     quotes_paired(p, len, t->quote);
     }
     a->quoteish += quoteish;
 }
@@ -528,24 +611,22 @@ static double score_dialect(scanner *sc, const buzz_csv_dialect *d, const sample
                0.25 * (double)sc->issues[BUZZ_CSV_UNESCAPED_QUOTE];
         unterminated += sc->issues[BUZZ_CSV_UNTERMINATED_QUOTE];
     }
+    /* A doubled quote inside an unquoted field (a""b) weighs like an undoubled one inside quotes. */
+    double paired = 0.75 * (double)a->paired;
+    bad = bad > paired ? bad - paired : 0.0;
     uint32_t n_mode;
     uint64_t total;
-    uint32_t m = hist_mode(&a->h, &n_mode, &total);
-    *out_mode = m;
-    if (total == 0)
+    hist_mode(&a->h, &n_mode, &total);
+    if (total == 0) {
+        *out_mode = 0;
         return 0.0;
-    double consist = (double)n_mode / (double)total;
-    /* Titles and notes before the table: consistency may start after up to PREAMBLE_MAX leading
-     * records (at most half of them all), as the preamble rule will skip them later. */
-    uint64_t modal_before = 0;
-    for (size_t sk = 1; sk <= a->nfirst && sk * 2 <= total && total - sk >= 2; sk++) {
-        modal_before += a->first[sk - 1] == m;
-        /* Each skipped record costs 2%, so a candidate that needs a preamble loses ties to one
-         * that reads every record alike. */
-        double c = (double)(n_mode - modal_before) / (double)(total - sk) * (1.0 - 0.02 * sk);
-        if (c > consist)
-            consist = c;
     }
+    /* Titles and notes before the table: the mode and consistency may start after a few leading
+     * records, as the preamble rule will skip them later. */
+    double consist;
+    uint32_t m = preamble_mode(&a->h, a->first, a->nfirst, &consist, &a->skipped);
+    a->is_perfect = n_mode == total && total >= 3 && m >= 2;
+    *out_mode = m;
     if (m <= 1 && n_mode < total) {
         /* This delimiter splits some records: the one-column reading is scored through a
          * delimiter the samples lack (see choose_dialect), not through this one. */
@@ -557,7 +638,10 @@ static double score_dialect(scanner *sc, const buzz_csv_dialect *d, const sample
          * candidates need real consistency to win (a column of "1,234.5" numbers, or of times
          * "12:30:00", is not a table). Unterminated quotes still count against it. */
         double uq = (double)(5 * unterminated) / (double)total;
-        return consist * consist * SINGLE_COLUMN_SCORE * (1.0 - (uq > 1.0 ? 1.0 : uq));
+        /* A column of values (70% numbers, dates or booleans: "12,5", "145,00", "5.25" under
+         * "foo") is a real typed column, and more plausible than a split that cuts its values. */
+        double typed_col = a->valued * 10 >= a->cells * 7 ? TYPED_COLUMN_BONUS : 1.0;
+        return consist * consist * SINGLE_COLUMN_SCORE * typed_col * (1.0 - (uq > 1.0 ? 1.0 : uq));
     }
     /* Words of a text column split as consistently as a table does: space needs values too. */
     if (d->delimiter == ' ' && (consist < 0.95 || a->valued * 10 < a->cells))
@@ -659,7 +743,9 @@ typedef struct candidates {
 static double best_dialect(scanner *sc, const buzz_csv_dialect *d, const candidates *k,
                            const sample *smp, size_t nsmp, buzz_csv_dialect *best_d)
 {
-    double best = 0.0;
+    double best = 0.0, perfect = 0.0;
+    bool best_skips = false;
+    buzz_csv_dialect perfect_d = *best_d;
     score_acc a;
     for (size_t di = 0; di < k->nd; di++) {
         for (size_t qi = 0; qi < k->nq; qi++) {
@@ -690,10 +776,22 @@ static double best_dialect(scanner *sc, const buzz_csv_dialect *d, const candida
                     v = 0.0; /* one column is read through the absent delimiter only */
                 if (v > best + 1e-9) {
                     best = v;
+                    best_skips = a.skipped > 0;
                     *best_d = c;
+                }
+                if (a.is_perfect && v > perfect + 1e-9) {
+                    perfect = v;
+                    perfect_d = c;
                 }
             }
         }
+    }
+    /* A reading that splits every record alike beats one that must drop leading records as a
+     * preamble, unless that one scores more than twice as high: "a;b" above "bla,bla;bla,bla" rows
+     * is a ';' table whose values hold commas, not a ',' table under a title. */
+    if (best_skips && perfect > 0.0 && perfect * 2.0 >= best) {
+        best = perfect;
+        *best_d = perfect_d;
     }
     return best;
 }
@@ -1064,7 +1162,8 @@ static size_t table_start(const collect *c, uint32_t m, uint32_t cols)
         limit = c->n / 2 + 1;
     for (size_t i = 0; i < limit; i++) {
         const rec *r = &c->recs[i];
-        if (!fits(r, m, cols))
+        /* It may name only some of the trailing empty columns (m - k to m fields). */
+        if (r->nfields < cols || r->nfields > m)
             continue;
         /* An Excel title padded to the table width ("Report,,,,"), unless what follows is data
          * with some empty cells: then the sparse line is a header naming few columns. */
@@ -1384,7 +1483,14 @@ static void resolve_structure(sniff_ctx *x, const buzz_csv_options *o, buzz_csv_
     for (size_t i = 0; i < HIST_SLOTS; i++)
         if (x->other.h.count[i])
             hist_add_n(&all, x->other.h.key[i], x->other.h.count[i]);
-    uint32_t m = hist_mode(&all, NULL, NULL);
+    /* The table's field count, after a preamble as in score_dialect (none when forced). */
+    uint32_t first[PREAMBLE_MAX] = {0};
+    size_t nfirst = o->has_skip_lines ? 0 : bounded(x->head.n, PREAMBLE_MAX);
+    for (size_t i = 0; i < nfirst; i++)
+        first[i] = x->head.recs[i].nfields;
+    double consist;
+    size_t skipped;
+    uint32_t m = preamble_mode(&all, first, nfirst, &consist, &skipped);
     size_t rows = 0;
     uint32_t k = m > 0 ? m - 1 : 0;
     k = min_trailing(&x->head, 0, m, k, &rows);
