@@ -198,39 +198,44 @@ void buzz_infer_free(buzz_infer *inf)
 
 /* ---------------------------------------------------------------------------------------------
  * Distinct-count sketch: HyperLogLog with 2^10 registers over a 64-bit hash of the value text. */
-static inline uint64_t mix64(uint64_t x)
+/* 64 x 64 -> 128-bit multiply folded to 64 bits (as wyhash's "mum"): one multiply mixes a
+ * whole word into the state, with full avalanche over the product. */
+static inline uint64_t mum(uint64_t a, uint64_t b)
 {
-    x ^= x >> 32;
-    x *= 0xd6e8feb86659fd93ull;
-    x ^= x >> 32;
-    x *= 0xd6e8feb86659fd93ull;
-    x ^= x >> 32;
-    return x;
+    __extension__ typedef unsigned __int128 u128;
+    u128 r = (u128)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
-/* s must have at least 7 readable bytes past s + len. */
+/* A value's hash for the distinct-count sketch: 16 bytes per multiply, the tail loaded as whole
+ * words and masked (cell bytes have 64 readable bytes past their end, buzz_csv_batch.data).
+ * Three times cheaper than a mix per 8-byte word on long text, where this hash dominated the
+ * inference of high-cardinality columns. */
 static uint64_t hash_bytes(const char *s, size_t len)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ (len * 0xff51afd7ed558ccdull);
+    const uint64_t p0 = 0xa0761d6478bd642full, p1 = 0xe7037ed1a0b428dbull,
+                   p2 = 0x8ebc6af09c88c6e3ull;
+    uint64_t h = mum(len ^ p0, p1);
     size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        h = (h ^ mix64(w)) * 0xbf58476d1ce4e5b9ull;
+    for (; i + 16 <= len; i += 16) {
+        uint64_t a, b;
+        memcpy(&a, s + i, 8);
+        memcpy(&b, s + i + 8, 8);
+        h = mum(a ^ p1, b ^ p2 ^ h);
     }
     if (i < len) {
-        /* Cell bytes have 64 readable bytes past their end (buzz_csv_batch.data): load a whole
-         * word and keep the len - i bytes that belong to the value (little-endian order). */
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        w >>= 64 - 8 * (len - i);
-#else
-        w &= ~0ull >> (64 - 8 * (len - i));
-#endif
-        h = (h ^ mix64(w ^ 0x5555)) * 0xbf58476d1ce4e5b9ull;
+        size_t k = len - i; /* 1..15 */
+        uint64_t a, b = 0;
+        memcpy(&a, s + i, 8);
+        if (k > 8) {
+            memcpy(&b, s + i + 8, 8);
+            b = load_word((const char *)&b, k - 8);
+        } else {
+            a = load_word((const char *)&a, k);
+        }
+        h = mum(a ^ p1, b ^ p2 ^ h);
     }
-    return mix64(h);
+    return mum(h ^ p0, p2);
 }
 
 static inline void hll_add(uint8_t *regs, uint64_t h)
