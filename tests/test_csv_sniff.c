@@ -94,6 +94,8 @@ static const sniff_case cases[] = {
     {S("x y z\n1 2 3\n4 5 6\n7 8 9\n"), {0}, "d=space h=1 cols=3 merge=0"},
     /* A header with one name more than the rows: the header, rows padded. */
     {S("one,two,three,four\n1,a,alice\n2,b,bob\n3,c,carol\n"), {0}, "skip=0 h=1 cols=4"},
+    /* A header with a trailing delimiter the rows lack: still the header. */
+    {S("a,b,c,\n1,2,3\n4,5,6\n7,8,9\n"), {0}, "skip=0 h=1 cols=3 trail=0"},
     /* A header naming only its first column, above data with empty cells. */
     {S("a,,,,\n123,x,,,v1\n345,y,,,v2\n678,z,,,v3\n"), {0}, "skip=0 h=1 cols=5"},
     /* A TSV whose titles start with quotes that open nothing: no quoting. */
@@ -147,8 +149,10 @@ static const sniff_case cases[] = {
     {S("col1|col2|col3\nval1|val2|val3\n"), {0}, "h=1 cols=3"},
     {S("one\ntwo\n"), {0}, "h=1 cols=1"},
     {S("name,name\nJohn,Boston\nMary,Denver\n"), {0}, "h=0"}, /* duplicate names */
-    {S("bar,baz\nbar,baz\n"), {0}, "h=0 cols=2"}, /* every body row copies the first */
+    {S("bar,baz\nbar,baz\nbar,baz\n"), {0}, "h=0 cols=2"}, /* every body row copies the first */
     {S("x\nx\nx\nx\n"), {0}, "h=0 cols=1"},
+    {S("bar,baz\nbar,baz\n"), {0}, "h=1 cols=2"}, /* one copy proves nothing */
+    {S("x\nx\n"), {0}, "h=1 cols=1"},
     {S("Alice,StreetA,TEST5\nBob,StreetB,TEST5\n"), {0}, "h=0"}, /* a name reappears as a value */
     {S("happy\nsad\nhappy\nangry\n"), {0}, "h=0 cols=1"},
     /* A header repeated by a concatenated export is still a header (but not in one column, where

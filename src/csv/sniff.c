@@ -38,8 +38,9 @@
  *    table of three or more columns a record with fewer than two non-empty cells is a padded title,
  *    unless the next record is data with some empty cells (then it is a sparse header). A header
  *    with one name more than the table, right above it, starts the table (columns m + 1, rows
- *    padded); skip_lines counts the physical lines before it (blank lines, comment lines and a
- *    "sep=" line included). Lines end at the record newline byte: LF, or CR in CR mode.
+ *    padded; or m when the extra name is an empty trailing one, "a,b,c," above "1,2,3");
+ *    skip_lines counts the physical lines before it (blank lines, comment lines and a "sep=" line
+ *    included). Lines end at the record newline byte: LF, or CR in CR mode.
  *  - header: per column of the body (records after the first, up to STORE_ROWS), a type is
  *    dominant when at least 70% of the non-empty cells are numbers, dates or booleans (50% and at
  *    least two cells when the column has fewer than 10). A first-row
@@ -47,10 +48,11 @@
  *    empty cells abstain; the majority wins. When no column votes, a first row with an empty,
  *    number, date or boolean cell, or with two equal cells, is data. A first row of distinct text
  *    cells is a header (real exports nearly always carry one; DuckDB, pandas and Polars assume
- *    it too) unless the body shows it is data: every body row copies it; or a name shows up again
- *    as a value of its column; or every column holds a value equal to its name up to digits and
- *    blanks ("line1" above "line2"). A body row copying the whole first row is a header repeated
- *    by a concatenated export and proves nothing, except in a single column. A column the body
+ *    it too) unless the body shows it is data: every body row copies it (two or more); or a name
+ *    shows up again as a value of its column; or every column holds a value equal to its name up
+ *    to digits and blanks ("line1" above "line2"). A body row copying the whole first row is a
+ *    header repeated by a concatenated export and proves nothing, except in a single column, and
+ *    a lone body row copying it proves nothing anywhere. A column the body
  *    leaves empty, or fills only with numbers, dates or booleans too few to type it, sets the first
  *    row apart: header, whatever the other evidence.
  *  - comments: '#' (or ';' when it is not the delimiter) is the comment byte when some record
@@ -1241,16 +1243,20 @@ static bool same_cell(const cell_info *a, const cell_info *b)
 }
 
 /* Evidence that an all-text first row h (n cells) is data, not a header: the body rows (those that
- * fit the table, up to STORE_ROWS) are all copies of it; or a name shows up again as a value of its
- * column; or every column holds a value that equals its name up to digits and blanks (the
- * template: "line1" above "line2", "{"duck": 1}" above "{"duck": 2}", "[10.0.0.1]" above
- * "[10.0.0.2]"). A body row that copies the whole first row is a header repeated by a
+ * fit the table, up to STORE_ROWS) are all copies of it, two or more; or a name shows up again as
+ * a value of its column; or every column holds a value that equals its name up to digits and
+ * blanks (the template: "line1" above "line2", "{"duck": 1}" above "{"duck": 2}", "[10.0.0.1]"
+ * above "[10.0.0.2]"). A body row that copies the whole first row is a header repeated by a
  * concatenated export, so it proves nothing, except in a single column, where a repeated header
- * cannot be told from a repeated value. */
+ * cannot be told from a repeated value; but a lone body row that copies it proves nothing in any
+ * table ("bar,baz" twice: a header and its copy as likely as two equal rows). */
 static bool first_row_is_data(const collect *c, size_t r0, size_t n, uint32_t m, uint32_t cols)
 {
     const cell_info *h = &c->info[r0 * NCOLS];
     size_t end = c->n < STORE_ROWS ? c->n : STORE_ROWS;
+    size_t body = 0;
+    for (size_t i = r0 + 1; i < end; i++)
+        body += fits(&c->recs[i], m, cols);
     size_t rows = 0, copies = 0;
     uint64_t body_cols = 0, template_cols = 0; /* bit j: column j has a value / a template match */
     for (size_t i = r0 + 1; i < end; i++) {
@@ -1264,7 +1270,7 @@ static bool first_row_is_data(const collect *c, size_t r0, size_t n, uint32_t m,
             copy = same_cell(&ci[j], &h[j]);
         rows++;
         copies += copy;
-        if (copy && n > 1)
+        if (copy && (n > 1 || body < 2))
             continue;
         for (size_t j = 0; j < have; j++) {
             if (ci[j].type == T_EMPTY)
@@ -1276,7 +1282,7 @@ static bool first_row_is_data(const collect *c, size_t r0, size_t n, uint32_t m,
                 template_cols |= (uint64_t)1 << j;
         }
     }
-    if (rows > 0 && copies == rows)
+    if (rows >= 2 && copies == rows)
         return true;
     return body_cols != 0 && template_cols == body_cols;
 }
@@ -1514,12 +1520,17 @@ static void resolve_structure(sniff_ctx *x, const buzz_csv_options *o, buzz_csv_
     uint32_t cols = m - k;
     if (!o->has_skip_lines && k == 0 && r0 > 0 && r0 < x->head.n) {
         /* A header with one name more than the rows carry ("one,two,three,four" above 3-field
-         * rows) right above the table: it is the header, and the rows are padded with NULL. */
+         * rows) right above the table: it is the header, and the rows are padded with NULL. When
+         * that name is an empty trailing one ("a,b,c," above "1,2,3"), it is the header of the
+         * rows as they are, and the empty name is dropped. */
         const rec *h = &x->head.recs[r0 - 1];
-        if (h->nfields == m + 1 && h->nonempty == h->nfields && m + 1 <= NCOLS &&
-            h->line + 1 == x->head.recs[r0].line) {
+        bool adjacent = h->nfields == m + 1 && m + 1 <= NCOLS &&
+                        h->line + 1 == x->head.recs[r0].line;
+        if (adjacent && h->nonempty == h->nfields) {
             r0--;
             cols = m + 1;
+        } else if (adjacent && h->nonempty == m && h->trailing_empty == 1) {
+            r0--;
         }
     }
     d->column_count = cols;
