@@ -102,6 +102,26 @@ static void test_basic_and_header(void **state)
     assert_int_equal(st, BUZZ_OK);
     assert_string_equal(got, "@2[1][a,b]|@3[2][x\"y]|");
     free(got);
+
+    /* A header name ends at a NUL byte; cells keep theirs. */
+    static const char nul_csv[] = "col1|col\0002\nval1|v\0002\n";
+    test_path(path, sizeof path, "nul.csv");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(nul_csv, 1, sizeof nul_csv - 1, f), sizeof nul_csv - 1);
+    assert_int_equal(fclose(f), 0);
+    o.delimiter = '|';
+    o.header = 1;
+    assert_int_equal(buzz_csv_reader_open(&rd, path, &o, &err), BUZZ_OK);
+    buzz_csv_reader_columns(rd, &names, &n);
+    assert_int_equal(n, 2);
+    assert_int_equal(names[1].len, 3);
+    assert_memory_equal(names[1].ptr, "col", 4);
+    const buzz_csv_batch *b;
+    assert_int_equal(buzz_csv_reader_next(rd, &b, &err), BUZZ_OK);
+    assert_non_null(b);
+    assert_int_equal(buzz_csv_cell_len(buzz_csv_batch_cell(b, 0, 1)), 3);
+    buzz_csv_reader_close(rd);
 }
 
 /* Every combination of threads, kernels and chunk sizes reads path as the scalar kernel on one

@@ -221,8 +221,9 @@ const buzz_csv_dialect *buzz_csv_reader_dialect(const buzz_csv_reader *r);
 /* The options the reader was opened with (the batch hook in use, for instance). */
 const buzz_csv_options *buzz_csv_reader_options(const buzz_csv_reader *r);
 
-/* Column names: the header's fields (unquoted, as in the file; blank or missing names are "") or
- * all "" without a header. *out_names is borrowed until close; count is the column count. */
+/* Column names: the header's fields (unquoted, as in the file, each cut at its first NUL byte;
+ * blank or missing names are "") or all "" without a header. *out_names is borrowed until close;
+ * count is the column count. */
 void buzz_csv_reader_columns(const buzz_csv_reader *r, const buzz_str **out_names,
                              size_t *out_count);
 

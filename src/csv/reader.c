@@ -823,8 +823,15 @@ static buzz_status read_preamble_and_header(buzz_csv_reader *r, buzz_error *err)
             for (size_t c = 0; c < ncols; c++) {
                 if (cells[c].len_flags & BUZZ_CSV_CELL_MISSING)
                     continue;
+                /* A name ends at a NUL byte: what follows is binary junk (a misread UTF-16 or
+                 * binary header), and names are C strings everywhere downstream (schema,
+                 * Parquet), as in DuckDB. Cells keep their NUL bytes. */
+                const uint8_t *p = copy + cells[c].offset;
                 size_t n = buzz_csv_cell_len(cells[c]);
-                char *name = buzz_strndup((const char *)copy + cells[c].offset, n);
+                const uint8_t *nul = n ? memchr(p, 0, n) : NULL;
+                if (nul)
+                    n = (size_t)(nul - p);
+                char *name = buzz_strndup((const char *)p, n);
                 if (!name) {
                     st = buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory reading the header");
                     goto hdone;
