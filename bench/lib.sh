@@ -88,6 +88,24 @@ ensure_bench_npm() {
 #                   DuckDB (about 0.13 GB)
 convert_datasets="ev-2m ev-8m wide-200c text-200k flights-3m"
 
+# The query benchmark's dataset: bench/data/ev-10m.parquet, 10M rows of the EV table
+# (`csv_read gen-rows`, about 2.7 GB of CSV) converted by `buzz convert` (about 0.41 GB). The CSV
+# is only a step: it is deleted once the Parquet file exists (delete that to make both again).
+make_query_data() {
+    local pq="$data/ev-10m.parquet" csv="$data/ev-10m.csv"
+    [ -f "$pq" ] && return 0
+    cached "$csv" "$gen_bin" gen-rows {} 10000000 || return 1
+    # Not through `cached`: convert picks the format from the extension, so the temporary name
+    # must end in .parquet (a failed conversion leaves no file; convert writes atomically).
+    local tmp="$data/ev-10m.part.$$.parquet"
+    if ! "$build/buzz" convert "$csv" -o "$tmp" -q >&2; then
+        echo "bench: could not make $pq" >&2
+        return 1
+    fi
+    mv -f "$tmp" "$pq"
+    rm -f "$csv"
+}
+
 # make_convert_data NAME: bench/data/NAME.csv, generated unless cached.
 make_convert_data() {
     local f="$data/$1.csv"
