@@ -112,6 +112,14 @@ int buzz_cli_parse_csv_option(const char *cmd, int argc, char **argv, int *i,
         o->strict = true;
         return 1;
     }
+    if (strcmp(a, "--inline-comments") == 0) {
+        o->inline_comments = 1;
+        return 1;
+    }
+    if (strcmp(a, "--no-inline-comments") == 0) {
+        o->inline_comments = -1;
+        return 1;
+    }
     static const char *char_opts[] = {"--delimiter", "--quote", "--escape", "--comment"};
     for (size_t k = 0; k < BUZZ_ARRAY_LEN(char_opts); k++) {
         m = take_value(argc, argv, i, char_opts[k], &v);
@@ -192,6 +200,8 @@ const char *buzz_cli_csv_options_help(void)
            "  --quote C          quote character, or none\n"
            "  --escape C         escape inside quotes (e.g. backslash), or none (doubled quotes)\n"
            "  --comment C        lines starting with C are comments, or none\n"
+           "  --inline-comments  also an unquoted C inside a line ends the record there\n"
+           "                     (--no-inline-comments: never; default: detected)\n"
            "  --header           the first row is a header\n"
            "  --no-header        there is no header row\n"
            "  --skip N           skip N lines before the table (titles, notes)\n"

@@ -357,11 +357,16 @@ static int pick_format(const query_args *a, bool *out_table, buzz_query_format *
 }
 
 /* Run the query and print or write it; the engine and connection are open. */
+/* A signal that arrives before the connection runs anything cancels nothing (the call starts
+ * afterwards), so sig->got is checked before each step that produces output: a stopped query
+ * writes nothing. */
 static int run_query(const query_args *a, buzz_query_conn *conn, bool table,
-                     buzz_query_format fmt)
+                     buzz_query_format fmt, const buzz_cli_cancel *sig)
 {
     buzz_error err;
     buzz_status st;
+    if (sig->got)
+        return BUZZ_EXIT_DATA;
     if (a->output && !table) {
         buzz_query_export_options eo;
         memset(&eo, 0, sizeof eo);
@@ -370,7 +375,7 @@ static int run_query(const query_args *a, buzz_query_conn *conn, bool table,
         int64_t rows = 0;
         st = buzz_query_export_path(conn, a->sql, &eo, a->output, &rows, &err);
         if (st != BUZZ_OK)
-            return report(&err);
+            return sig->got ? BUZZ_EXIT_DATA : report(&err);
         fprintf(stderr, "buzz query: %lld row%s -> %s\n", (long long)rows, rows == 1 ? "" : "s",
                 a->output);
         return BUZZ_EXIT_OK;
@@ -382,7 +387,11 @@ static int run_query(const query_args *a, buzz_query_conn *conn, bool table,
     buzz_query_result *r = NULL;
     st = buzz_query_run(conn, a->sql, &ro, &r, &err);
     if (st != BUZZ_OK)
-        return report(&err);
+        return sig->got ? BUZZ_EXIT_DATA : report(&err);
+    if (sig->got) {
+        buzz_query_result_free(r);
+        return BUZZ_EXIT_DATA;
+    }
     buzz_buf out;
     buzz_buf_init(&out, 0);
     st = table ? format_table(r, &out, &err) : buzz_query_result_format(r, fmt, &out, &err);
@@ -451,7 +460,7 @@ int buzz_cli_query(int argc, char **argv)
         rc = report(&err);
     } else {
         buzz_cli_cancel_start(&sig, conn);
-        rc = run_query(a, conn, table, fmt);
+        rc = run_query(a, conn, table, fmt, &sig);
         int got = buzz_cli_cancel_stop(&sig);
         if (got) {
             fprintf(stderr, "buzz query: stopped by %s\n", got == SIGINT ? "Ctrl-C" : "SIGTERM");

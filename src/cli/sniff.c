@@ -102,7 +102,8 @@ static int print_text(const char *path, buzz_csv_reader *rd, const preview *pv,
                                       ? "doubled quote"
                                       : char_name(d->escape, b3, sizeof b3));
     if (d->comment != BUZZ_CSV_NONE)
-        printf("comment:       %s\n", char_name(d->comment, b1, sizeof b1));
+        printf("comment:       %s%s\n", char_name(d->comment, b1, sizeof b1),
+               d->has_inline_comments ? " (also inside lines)" : " (whole lines)");
     printf("newline:       %s\n", buzz_newline_name(d->newline));
     printf("header:        %s\n", d->has_header ? "yes" : "no");
     printf("skipped lines: %lld%s\n", (long long)d->skip_lines,
@@ -200,6 +201,7 @@ static int print_json(const char *path, buzz_csv_reader *rd, const preview *pv,
     json_object_set_new(dj, "quote", char_json(d->quote));
     json_object_set_new(dj, "escape", char_json(d->escape));
     json_object_set_new(dj, "comment", char_json(d->comment));
+    json_object_set_new(dj, "inline_comments", json_boolean(d->has_inline_comments));
     json_object_set_new(dj, "newline", json_string(buzz_newline_name(d->newline)));
     json_object_set_new(dj, "header", json_boolean(d->has_header));
     json_object_set_new(dj, "sep_line", json_boolean(d->has_sep_line));

@@ -359,6 +359,8 @@ static void merge_csv_options(buzz_csv_options *o, const buzz_schema *user)
         o->escape = u->escape;
     if (!o->comment)
         o->comment = u->comment;
+    if (!o->inline_comments)
+        o->inline_comments = u->inline_comments;
     if (!o->header)
         o->header = u->header;
     if (!o->newline)
@@ -376,7 +378,8 @@ static bool same_dialect(const buzz_csv_dialect *a, const buzz_csv_dialect *b)
            a->has_header == b->has_header && a->skip_lines == b->skip_lines &&
            a->column_count == b->column_count &&
            a->trailing_empty_columns == b->trailing_empty_columns &&
-           a->footer_lines == b->footer_lines && a->merge_delimiters == b->merge_delimiters;
+           a->footer_lines == b->footer_lines && a->merge_delimiters == b->merge_delimiters &&
+           a->has_inline_comments == b->has_inline_comments;
 }
 
 /* ---------------------------------------------------------------------------------------------

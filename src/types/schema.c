@@ -243,6 +243,8 @@ buzz_status buzz_schema_to_json(const buzz_schema *s, unsigned flags, char **out
                 bad |= set_new(csv, "quote", str_or_null(d->quote));
                 bad |= set_new(csv, "escape", str_or_null(d->escape));
                 bad |= set_new(csv, "comment", str_or_null(d->comment));
+                if (d->comment != BUZZ_CSV_NONE)
+                    bad |= set_new(csv, "inline_comments", json_boolean(d->has_inline_comments));
                 bad |= set_new(csv, "newline", json_string(buzz_newline_name(d->newline)));
                 bad |= set_new(csv, "header", json_boolean(d->has_header));
                 bad |= set_new(csv, "skip_lines", json_integer(d->skip_lines));
@@ -555,6 +557,9 @@ buzz_status buzz_schema_parse_json(const char *text, size_t len, const char *sou
         json_t *h = json_object_get(csv, "header");
         if (h && json_is_boolean(h))
             o->header = json_is_true(h) ? 1 : -1;
+        json_t *ic = json_object_get(csv, "inline_comments");
+        if (ic && json_is_boolean(ic))
+            o->inline_comments = json_is_true(ic) ? 1 : -1;
         json_t *sk = json_object_get(csv, "skip_lines");
         if (sk && json_is_integer(sk) && json_integer_value(sk) >= 0) {
             o->has_skip_lines = true;

@@ -191,6 +191,20 @@ has profile_csv_msg err.txt 'needs a .parquet output'
 absent profile_csv_none prof3.json
 absent profile_csv_out prof.csv
 
+# Inline comments forced either way (the sniffer's choice is tested in test_csv_sniff), and the
+# choice in the sniff document.
+printf 'a;b\n1;3#x\n6;7\n' >ic.csv
+check inline_on 0 "$bin" convert ic.csv -o ic1.csv --comment '#' --inline-comments -q
+same inline_on_rows ic1.csv 'a,b
+1,3
+6,7'
+check inline_off 0 "$bin" convert ic.csv -o ic2.csv --comment '#' --no-inline-comments -q
+same inline_off_rows ic2.csv 'a,b
+1,3#x
+6,7'
+check inline_sniff 0 "$bin" sniff ic.csv --comment '#' --inline-comments --json
+has inline_sniff_json out.txt '"inline_comments": true'
+
 # A full disk (here a file size limit: writes past it fail with EFBIG, as ENOSPC would): exit 1,
 # a plain message, no output and no temp file left; the same for CSV output and for rejects.
 mkdir full && cp big.csv full/
