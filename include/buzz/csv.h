@@ -118,6 +118,9 @@ typedef struct buzz_csv_dialect {
                                  ends its last field and the record; the rest of the line is a
                                  comment ("1,2 # note" reads as 1,2). Else only lines starting
                                  with it (after spaces/tabs) are comments */
+    size_t header_trailing_empty; /* how many of the trailing_empty_columns the header row
+                                     carries too ("a,b," above "1,2,"; 0 for "a,b" above "1,2,"
+                                     or without a header). Informational: both are dropped */
 } buzz_csv_dialect;
 
 /* Kinds of irregularity. Each is counted; the first examples keep line, offset and a message. */

@@ -1543,6 +1543,11 @@ static void resolve_structure(sniff_ctx *x, const buzz_csv_options *o, buzz_csv_
         d->has_header = o->header == 1;
     else
         d->has_header = detect_header(&x->head, r0, m, cols);
+    d->header_trailing_empty = 0;
+    if (d->has_header && k > 0 && r0 < x->head.n && x->head.recs[r0].nfields > cols) {
+        size_t extra = x->head.recs[r0].nfields - cols;
+        d->header_trailing_empty = extra < k ? extra : k;
+    }
     d->footer_lines = detect_footer(&x->foot, &x->foot_smp, m, cols, d->newline == BUZZ_NEWLINE_CR);
 }
 

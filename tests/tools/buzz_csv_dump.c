@@ -16,7 +16,8 @@
  *
  * Buzz drops the empty trailing columns that every row carries (Excel's ",,,," and the trailing "|"
  * of .tbl files: buzz_csv_dialect.trailing_empty_columns) where DuckDB keeps them as all-NULL
- * columns; for comparison the dump shows them again, as empty columns named like DuckDB's.
+ * columns when the header names them (or there is no header); for comparison the dump shows
+ * those again, as empty columns named like DuckDB's.
  *
  * Usage: buzz_csv_dump [--threads N] [--simd NAME] FILE. The options go to buzz_csv_options, so
  * the same tool checks that every thread count and kernel gives the same dump. Exit 0 with the dump
@@ -215,7 +216,10 @@ static buzz_status dump_file(const char *path, const buzz_csv_options *opts, buz
     const buzz_str *names;
     size_t column_count;
     buzz_csv_reader_columns(rd, &names, &column_count);
-    size_t trailing = buzz_csv_reader_dialect(rd)->trailing_empty_columns;
+    /* DuckDB keeps the trailing empty columns that the header names (or all of them without a
+     * header), and reads only the header's columns otherwise. */
+    const buzz_csv_dialect *dia = buzz_csv_reader_dialect(rd);
+    size_t trailing = dia->has_header ? dia->header_trailing_empty : dia->trailing_empty_columns;
     size_t shown = column_count + trailing;
 
     set.cap = 16;
