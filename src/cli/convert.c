@@ -184,7 +184,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: buzz convert INPUT... -o OUTPUT [options]\n\n"
-            "Convert a CSV file into typed Parquet (or a clean, typed CSV). Every value of the input is read to\n"
+            "Convert CSV into typed Parquet (or a clean, typed CSV). Every value of the input is read to\n"
             "decide each column's type, then every value is converted; values that do not fit a\n"
             "type given in --schema become empty (NULL) and are listed with --rejects.\n"
             "INPUT may be - for standard input, and may be .gz or .zst compressed. Several inputs\n"

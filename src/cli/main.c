@@ -13,7 +13,7 @@ typedef struct subcommand {
 } subcommand;
 
 static const subcommand commands[] = {
-    {"convert", "convert a CSV file into typed, compressed Parquet (or clean CSV)", buzz_cli_convert},
+    {"convert", "convert CSV files into typed, compressed Parquet (or clean CSV)", buzz_cli_convert},
     {"profile", "profile the columns of a Parquet file (types, nulls, values, histograms)",
      buzz_cli_profile},
     {"query", "run one sandboxed SQL query (DuckDB) over Parquet files", buzz_cli_query},
