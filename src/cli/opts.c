@@ -1,8 +1,11 @@
 /* cli/opts.c: parsing of the CSV reading options shared by the subcommands that read CSV (sniff,
  * and later convert): --encoding, --delimiter, --quote, --escape, --comment, --header/--no-header,
  * --skip, --threads, --simd, --strict. Values come as "--opt=value" or "--opt value". Also the
- * value parsers every subcommand uses (counts, seconds). */
+ * value parsers every subcommand uses (counts, seconds), and the DuckDB engine options of query and
+ * profile (--memory-limit, --threads). */
 #include "opts.h"
+
+#include "buzz/query.h"
 
 #include <string.h>
 
@@ -269,4 +272,25 @@ const char *buzz_cli_issue_key(buzz_csv_issue_kind k)
         "too_few_fields", "too_many_fields", "unterminated_quote", "unescaped_quote",
         "quote_in_field", "invalid_bytes",   "nul_bytes",          "footer_lines"};
     return (unsigned)k < BUZZ_CSV_ISSUE_KIND_COUNT ? keys[k] : "?";
+}
+
+int buzz_cli_parse_engine_option(const char *cmd, const char *opt, const char *v,
+                                 buzz_query_options *qo)
+{
+    uint64_t n = 0;
+    if (strcmp(opt, "--memory-limit") == 0) {
+        if (!buzz_cli_parse_u64(v, &n) || n < 16 || n > ((uint64_t)1 << 30))
+            return -buzz_cli_usage_error(
+                cmd, "--memory-limit expects MiB (at least 16), found \"%.40s\"", v);
+        qo->memory_limit_bytes = (size_t)n << 20;
+        return 1;
+    }
+    if (strcmp(opt, "--threads") == 0) {
+        if (!buzz_cli_parse_u64(v, &n) || n < 1 || n > 64)
+            return -buzz_cli_usage_error(cmd, "--threads must be between 1 and 64, got \"%.40s\"",
+                                         v);
+        qo->threads = (unsigned)n;
+        return 1;
+    }
+    return 0;
 }

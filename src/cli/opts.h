@@ -31,5 +31,11 @@ bool buzz_cli_parse_u64(const char *s, uint64_t *out);
 /* Seconds as "5", "0.5", "2.25" (at most three decimals count) into milliseconds, 1 ms to a day;
  * false on anything else. */
 bool buzz_cli_parse_seconds(const char *s, int64_t *out_ms);
+/* The DuckDB engine options that `query` and `profile` share: --memory-limit MiB (16 to 2^30) and
+ * --threads N (1 to 64), with their value v. Returns 1 when opt is one of them and was stored in
+ * *qo, 0 when it is not, or a usage error's exit code (negated). */
+struct buzz_query_options;
+int buzz_cli_parse_engine_option(const char *cmd, const char *opt, const char *v,
+                                 struct buzz_query_options *qo);
 
 #endif

@@ -444,16 +444,10 @@ static int parse_args(int argc, char **argv, profile_args *a)
                 return buzz_cli_usage_error(
                     "profile", "--bins expects a number from 2 to 1000, found \"%.40s\"", v);
             a->po.histogram_bins = (size_t)n;
-        } else if (strcmp(opt, "--memory-limit") == 0) {
-            if (!buzz_cli_parse_u64(v, &n) || n < 16 || n > ((uint64_t)1 << 30))
-                return buzz_cli_usage_error(
-                    "profile", "--memory-limit expects MiB (at least 16), found \"%.40s\"", v);
-            a->qo.memory_limit_bytes = (size_t)n << 20;
         } else {
-            if (!buzz_cli_parse_u64(v, &n) || n < 1 || n > 64)
-                return buzz_cli_usage_error("profile",
-                                            "--threads must be between 1 and 64, got \"%.40s\"", v);
-            a->qo.threads = (unsigned)n;
+            int m = buzz_cli_parse_engine_option("profile", opt, v, &a->qo);
+            if (m < 0)
+                return -m;
         }
     }
     if (!a->file)

@@ -302,16 +302,10 @@ static int parse_args(int argc, char **argv, query_args *a)
                 return buzz_cli_usage_error(
                     "query", "--max-rows expects a number from 1 to 100000000, found \"%.40s\"", v);
             a->max_rows = (int64_t)n;
-        } else if (strcmp(opt, "--memory-limit") == 0) {
-            if (!buzz_cli_parse_u64(v, &n) || n < 16 || n > ((uint64_t)1 << 30))
-                return buzz_cli_usage_error(
-                    "query", "--memory-limit expects MiB (at least 16), found \"%.40s\"", v);
-            a->o.memory_limit_bytes = (size_t)n << 20;
         } else {
-            if (!buzz_cli_parse_u64(v, &n) || n < 1 || n > 64)
-                return buzz_cli_usage_error("query",
-                                            "--threads must be between 1 and 64, got \"%.40s\"", v);
-            a->o.threads = (unsigned)n;
+            int m = buzz_cli_parse_engine_option("query", opt, v, &a->o);
+            if (m < 0)
+                return -m;
         }
     }
     if (!a->file)

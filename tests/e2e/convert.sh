@@ -16,44 +16,7 @@ bin=${BUZZ_BIN:?BUZZ_BIN is not set (run through tests/run)}
 fails=0
 n=0
 
-check() { # name expected_rc command... ; output in out.txt / err.txt
-    local name=$1 want=$2
-    shift 2
-    n=$((n + 1))
-    "$@" >out.txt 2>err.txt
-    local rc=$?
-    if [ "$rc" != "$want" ]; then
-        echo "FAIL $name: exit $rc, want $want"
-        sed 's/^/    stdout: /' out.txt | head -5
-        sed 's/^/    stderr: /' err.txt | head -5
-        fails=$((fails + 1))
-        return 1
-    fi
-    return 0
-}
-same() { # name file expected-text
-    n=$((n + 1))
-    if [ "$(tr -d '\r' <"$2")" != "$3" ]; then
-        echo "FAIL $1: $2 differs:"
-        diff <(tr -d '\r' <"$2") <(printf '%s\n' "$3") | head -20 | sed 's/^/    /'
-        fails=$((fails + 1))
-    fi
-}
-has() { # name file pattern
-    n=$((n + 1))
-    if ! grep -q -- "$3" "$2"; then
-        echo "FAIL $1: \"$3\" not in $2:"
-        sed 's/^/    /' "$2" | head -20
-        fails=$((fails + 1))
-    fi
-}
-absent() { # name file
-    n=$((n + 1))
-    if [ -e "$2" ]; then
-        echo "FAIL $1: $2 exists"
-        fails=$((fails + 1))
-    fi
-}
+source "$(dirname "$0")/lib/check_lib.sh"
 
 printf 'id,city,zip,amount,day\n1,Paris,00501,7,2024-01-02\n2,Lyon,75001,8,2024-01-03\n' >a.csv
 printf 'zip;day;AMOUNT;id;city\r\n10115;2024-02-01;3,5;3;Berlin\r\n;2024-02-02;;4;"Bonn; Rhein"\r\n' >b.csv

@@ -9,46 +9,7 @@ bin=${BUZZ_BIN:?BUZZ_BIN is not set (run through tests/run)}
 fails=0
 n=0
 
-check() { # name expected_rc command... ; output in out.txt / err.txt
-    local name=$1 want=$2
-    shift 2
-    n=$((n + 1))
-    "$@" >out.txt 2>err.txt
-    local rc=$?
-    if [ "$rc" != "$want" ]; then
-        echo "FAIL $name: exit $rc, want $want"
-        sed 's/^/    stdout: /' out.txt | head -5
-        sed 's/^/    stderr: /' err.txt | head -5
-        fails=$((fails + 1))
-        return 1
-    fi
-    return 0
-}
-same() { # name file expected-text
-    n=$((n + 1))
-    if [ "$(tr -d '\r' <"$2")" != "$3" ]; then
-        echo "FAIL $1: $2 differs:"
-        diff <(tr -d '\r' <"$2") <(printf '%s\n' "$3") | head -20 | sed 's/^/    /'
-        fails=$((fails + 1))
-    fi
-}
-has() { # name file pattern
-    n=$((n + 1))
-    if ! grep -q -- "$3" "$2"; then
-        echo "FAIL $1: \"$3\" not in $2:"
-        sed 's/^/    /' "$2" | head -20
-        fails=$((fails + 1))
-    fi
-}
-json() { # name js-expression over the parsed file $3 (default out.txt) as `d`; must print true
-    local got
-    n=$((n + 1))
-    got=$(node -e "const d=JSON.parse(require('fs').readFileSync('${3:-out.txt}','utf8')); console.log(String($2))" 2>&1)
-    if [ "$got" != "true" ]; then
-        echo "FAIL $1: $2 is $got"
-        fails=$((fails + 1))
-    fi
-}
+source "$(dirname "$0")/lib/check_lib.sh"
 types_of() { # the "type" of every column of a schema document, joined with |
     node -e "const d=JSON.parse(require('fs').readFileSync('$1','utf8')); const s=d.schema||d; console.log(s.columns.map(c=>c.type+(c.format?'/'+c.format:'')+(c.unit?'['+c.unit+']':'')).join('|'))"
 }
