@@ -25,6 +25,10 @@ typedef enum buzz_output_format {
     BUZZ_OUTPUT_PARQUET,
 } buzz_output_format;
 
+/* The format an output path names: ".csv" or ".parquet"/".pq" (any case); BUZZ_OUTPUT_AUTO when
+ * it names neither. */
+buzz_output_format buzz_output_format_of(const char *path);
+
 typedef enum buzz_convert_phase {
     BUZZ_PHASE_INFER = 0, /* first pass: reading every value for the types */
     BUZZ_PHASE_WRITE,     /* second pass: parsing and writing */

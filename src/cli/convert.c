@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 /* Ctrl-C and SIGTERM cancel the conversion: the library stops between chunks and removes its
@@ -514,10 +513,7 @@ int buzz_cli_convert(int argc, char **argv)
     if (!o.output)
         return buzz_cli_usage_error("convert", "missing -o OUTPUT");
     if (prof.path) {
-        size_t ol = strlen(o.output);
-        bool parquet = (ol >= 8 && strcasecmp(o.output + ol - 8, ".parquet") == 0) ||
-                       (ol >= 3 && strcasecmp(o.output + ol - 3, ".pq") == 0);
-        if (!parquet)
+        if (buzz_output_format_of(o.output) != BUZZ_OUTPUT_PARQUET)
             return buzz_cli_usage_error("convert", "--profile needs a .parquet output (the "
                                                    "profiles are computed from it)");
     }

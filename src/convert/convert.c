@@ -319,6 +319,15 @@ static bool ends_with(const char *s, const char *suffix)
     return true;
 }
 
+buzz_output_format buzz_output_format_of(const char *path)
+{
+    if (ends_with(path, ".csv"))
+        return BUZZ_OUTPUT_CSV;
+    if (ends_with(path, ".parquet") || ends_with(path, ".pq"))
+        return BUZZ_OUTPUT_PARQUET;
+    return BUZZ_OUTPUT_AUTO;
+}
+
 static bool schema_covers_all(const buzz_schema *user, size_t ncols)
 {
     if (!user || user->column_count < ncols)
@@ -567,11 +576,8 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
         return buzz_error_set(err, BUZZ_ERR_ARG, "standard input (-) can be read only once");
     buzz_output_format fmt = opts->format;
     if (fmt == BUZZ_OUTPUT_AUTO) {
-        if (ends_with(opts->output, ".csv"))
-            fmt = BUZZ_OUTPUT_CSV;
-        else if (ends_with(opts->output, ".parquet") || ends_with(opts->output, ".pq"))
-            fmt = BUZZ_OUTPUT_PARQUET;
-        else
+        fmt = buzz_output_format_of(opts->output);
+        if (fmt == BUZZ_OUTPUT_AUTO)
             return buzz_error_set(err, BUZZ_ERR_ARG,
                                   "cannot tell the output format from \"%.200s\": name it "
                                   ".parquet or .csv",
