@@ -271,6 +271,22 @@ static void test_infer_cases(void **state)
         {"a,b\n\" 12 \",x\n 13 ,y\n", "int32|varchar"},
         {"a\n555-123-4567\n555-987-6543\n", "varchar"},
         {"a\n+1\n-2\n", "int32"},
+        /* Plain integers are read 8 digits at a time: every length around the word edges. */
+        {"a\n12345678\n-87654321\n", "int32"},
+        {"a\n123456789\n+987654321\n", "int32"},
+        {"a\n2147483648\n", "int64"},
+        {"a\n-2147483648\n", "int32"},
+        {"a\n1234567890123456\n-9999999999999999\n", "int64"},
+        {"a\n12345678901234567\n-99999999999999999\n", "int64"},
+        {"a\n000000001\n", "varchar"},
+        {"a\n0000000000000001\n", "varchar"},
+        {"a\n00000000000000001\n", "varchar"},
+        {"a\n-0\n0\n", "int32"},
+        {"a\n1234567x\n", "varchar"},
+        {"a\n12345678:\n", "varchar"},
+        {"a\n123456789012345/\n", "varchar"},
+        {"a\n1234567890123456/\n", "varchar"},
+        {"a\n1\n-\n+\n", "varchar"},
     };
     for (size_t i = 0; i < BUZZ_ARRAY_LEN(cases); i++) {
         buzz_schema s;
@@ -279,6 +295,52 @@ static void test_infer_cases(void **state)
         describe(&s, got, sizeof got);
         if (strcmp(got, cases[i].types) != 0)
             fail_msg("case %zu (%s): got %s, expected %s", i, cases[i].csv, got, cases[i].types);
+        buzz_schema_free(&s);
+    }
+}
+
+/* Random plain integers of every length (the SWAR reader's word edges): the column is int32
+ * exactly when every value is in int32's range, and one identifier with a leading zero makes it
+ * text. */
+static void test_plain_int_property(void **state)
+{
+    (void)state;
+    uint64_t x = 0x243F6A8885A308D3ull;
+    for (int trial = 0; trial < 400; trial++) {
+        char csv[512];
+        size_t w = (size_t)snprintf(csv, sizeof csv, "a\n");
+        bool fits32 = true, zero_id = false;
+        for (int k = 0; k < 4; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            int digits = 1 + (int)(x % 18);
+            int64_t v = (int64_t)((x >> 8) % 1000000000000000000ull);
+            int64_t p = 1;
+            for (int d = 0; d < digits; d++)
+                p *= 10;
+            v %= p;
+            if (k == 3 && x % 3 == 0) /* near the int32 edge */
+                v = 2147483640 + (int64_t)((x >> 40) % 16);
+            bool neg = (x >> 20) & 1;
+            int64_t sv = neg ? -v : v;
+            if (sv < INT32_MIN || sv > INT32_MAX)
+                fits32 = false;
+            const char *sign = neg ? "-" : ((x >> 21) & 1) ? "+" : "";
+            if (trial % 10 == 9 && k == 1) {
+                w += (size_t)snprintf(csv + w, sizeof csv - w, "%s0%lld\n", sign, (long long)v);
+                zero_id = true;
+            } else {
+                w += (size_t)snprintf(csv + w, sizeof csv - w, "%s%lld\n", sign, (long long)v);
+            }
+        }
+        buzz_schema s;
+        infer_text(csv, w, NULL, 1, &s);
+        char got[64];
+        describe(&s, got, sizeof got);
+        const char *want = zero_id ? "varchar" : fits32 ? "int32" : "int64";
+        if (strcmp(got, want) != 0)
+            fail_msg("trial %d (%s): got %s, expected %s", trial, csv, got, want);
         buzz_schema_free(&s);
     }
 }
@@ -718,6 +780,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_num_scan),         cmocka_unit_test(test_num_convert),
         cmocka_unit_test(test_bool_and_nulls),   cmocka_unit_test(test_infer_cases),
+        cmocka_unit_test(test_plain_int_property),
         cmocka_unit_test(test_infer_options),    cmocka_unit_test(test_infer_last_row_decides),
         cmocka_unit_test(test_infer_merge_styles),
         cmocka_unit_test(test_names),            cmocka_unit_test(test_schema_roundtrip),

@@ -78,6 +78,8 @@ struct buzz_infer {
     uint8_t null_begin[25];
     uint8_t null_index[BUZZ_NULL_TOKENS_MAX];
     uint64_t null_word[BUZZ_NULL_TOKENS_MAX];
+    uint64_t null_first[4]; /* bit per byte value that starts some token: most cells start with
+                               none of them (digits), and skip the token loop */
     col_state *cols;
 };
 
@@ -111,6 +113,8 @@ static void null_index_build(buzz_infer *inf)
             char word[8] = {0};
             memcpy(word, t->token[i], len < 8 ? len : 8);
             inf->null_word[k] = load_word(word, len);
+            unsigned char f = (unsigned char)word[0];
+            inf->null_first[f >> 6] |= 1ull << (f & 63);
             inf->null_index[k] = (uint8_t)i;
             k++;
         }
@@ -121,7 +125,9 @@ static void null_index_build(buzz_infer *inf)
 /* buzz_null_tokens_match for a trimmed cell (len > 0; 8 readable bytes at s). */
 static inline bool null_match(const buzz_infer *inf, const char *s, size_t len)
 {
-    if (len >= 24 || !(inf->nulls.len_mask & (1u << len)))
+    unsigned char f = (unsigned char)s[0];
+    if (len >= 24 || !(inf->nulls.len_mask & (1u << len)) ||
+        !(inf->null_first[f >> 6] & (1ull << (f & 63))))
         return false;
     uint64_t w = load_word(s, len);
     for (size_t k = inf->null_begin[len]; k < inf->null_begin[len + 1]; k++)
@@ -243,8 +249,8 @@ static inline void hll_add(uint8_t *regs, uint64_t h)
     uint32_t idx = (uint32_t)(h >> (64 - HLL_BITS));
     uint64_t rest = (h << HLL_BITS) | (1ull << (HLL_BITS - 1));
     uint8_t rank = (uint8_t)(__builtin_clzll(rest) + 1);
-    if (rank > regs[idx])
-        regs[idx] = rank;
+    uint8_t old = regs[idx];
+    regs[idx] = rank > old ? rank : old; /* a store either way: no branch to mispredict */
 }
 
 static int64_t hll_estimate(const uint8_t *regs)
@@ -334,30 +340,63 @@ static bool num_fact_ok(col_state *c, const buzz_num *n)
     return true;
 }
 
-/* Plain integers ([+-]digits, at most 18 digits) are most numeric cells: read them in one tight
- * loop. Returns 1 with *out and *out_digits for such a value, 2 for an identifier with leading
- * zeros (007), 0 for anything else (the general path decides). */
+/* SWAR helpers for plain_int. A word holds up to 8 characters, the first in the lowest byte. */
+#define SWAR_ONES 0x0101010101010101ull
+/* Bytes of w (only those set in keep, 0x80 per byte) that are not ASCII digits. */
+static inline uint64_t swar_nondigits(uint64_t w, uint64_t keep)
+{
+    /* A digit byte is 0x30-0x39: its high nibble is 3 and adding 6 keeps it 3. */
+    uint64_t hi = (w & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull;
+    uint64_t hi6 = ((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull;
+    uint64_t bad = hi | hi6; /* non-zero byte = not a digit (no carries cross bytes: see below) */
+    /* Set the high bit of every non-zero byte. */
+    bad = ((bad & 0x7F7F7F7F7F7F7F7Full) + 0x7F7F7F7F7F7F7F7Full) | bad;
+    return bad & keep;
+}
+
+/* The value of n (1-8) ASCII digits loaded as a word (first digit in the lowest byte). */
+static inline uint64_t swar_value(uint64_t w, size_t n)
+{
+    w -= 0x3030303030303030ull;
+    w <<= 8 * (8 - n); /* right-align: the missing leading digits become zero bytes */
+    w = (w * 10 + (w >> 8)) & 0x00FF00FF00FF00FFull;
+    w = (w * 100 + (w >> 16)) & 0x0000FFFF0000FFFFull;
+    return (w * 10000 + (w >> 32)) & 0xFFFFFFFFull;
+}
+
+/* Plain integers ([+-]digits, at most 18 digits) are most numeric cells: read them without a
+ * branch per digit (two 8-byte words, checked and converted as SWAR; s has 64 readable bytes
+ * past s + len, as batch cells do). Returns 1 with *out and *out_digits for such a value, 2 for
+ * an identifier with leading zeros (007), 0 for anything else (the general path decides). */
 static int plain_int(const char *s, size_t len, int64_t *out, uint32_t *out_digits)
 {
-    size_t i = 0;
-    bool neg = false;
-    if (len > 0 && (s[0] == '-' || s[0] == '+')) {
-        neg = s[0] == '-';
-        i = 1;
-    }
+    size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
     size_t n = len - i;
-    if (n == 0 || n > 18)
+    if (n - 1 >= 16) /* none, or more digits than two words: the general path */
         return 0;
-    uint64_t v = 0;
-    for (size_t k = i; k < len; k++) {
-        unsigned d = (unsigned)((unsigned char)s[k] - '0');
-        if (d > 9)
+    const char *d = s + i;
+    uint64_t v;
+    if (n <= 8) {
+        uint64_t w;
+        memcpy(&w, d, 8);
+        uint64_t keep = 0x8080808080808080ull >> (8 * (8 - n));
+        if (swar_nondigits(w, keep))
             return 0;
-        v = v * 10 + d;
+        v = swar_value(w, n);
+    } else {
+        uint64_t w0, w1;
+        memcpy(&w0, d, 8);
+        memcpy(&w1, d + 8, 8);
+        uint64_t keep1 = 0x8080808080808080ull >> (8 * (16 - n));
+        if (swar_nondigits(w0, 0x8080808080808080ull) | swar_nondigits(w1, keep1))
+            return 0;
+        static const uint32_t pow10[9] = {1,      10,      100,      1000,     10000,
+                                          100000, 1000000, 10000000, 100000000};
+        v = swar_value(w0, 8) * pow10[n - 8] + swar_value(w1, n - 8);
     }
-    if (n > 1 && s[i] == '0')
+    if (n > 1 && d[0] == '0')
         return 2;
-    *out = neg ? -(int64_t)v : (int64_t)v;
+    *out = s[0] == '-' ? -(int64_t)v : (int64_t)v;
     *out_digits = v == 0 ? 0 : (uint32_t)n;
     return 1;
 }
@@ -392,30 +431,23 @@ static void flush_pending(col_state *c)
     c->has_pending = false;
 }
 
-static void num_update(col_state *c, const char *s, size_t len)
+/* A plain integer kept pending (see flush_pending). */
+static inline void add_pending(col_state *c, int64_t iv, uint32_t digits)
 {
-    int64_t iv;
-    uint32_t digits;
-    int pi = plain_int(s, len, &iv, &digits);
-    if (pi == 2) {
-        c->kinds &= ~(uint32_t)K_NUM;
+    if (BUZZ_UNLIKELY(!c->has_pending)) {
+        c->has_pending = true;
+        c->pending_digits = digits;
+        c->pending_min = c->pending_max = iv;
         return;
     }
-    if (pi == 1) {
-        if (!c->has_pending) {
-            c->has_pending = true;
-            c->pending_digits = digits;
-            c->pending_min = c->pending_max = iv;
-            return;
-        }
-        if (digits > c->pending_digits)
-            c->pending_digits = digits;
-        if (iv < c->pending_min)
-            c->pending_min = iv;
-        if (iv > c->pending_max)
-            c->pending_max = iv;
-        return;
-    }
+    c->pending_digits = digits > c->pending_digits ? digits : c->pending_digits;
+    c->pending_min = iv < c->pending_min ? iv : c->pending_min;
+    c->pending_max = iv > c->pending_max ? iv : c->pending_max;
+}
+
+/* Numbers other than plain integers (type_value reads those itself). */
+static BUZZ_NOINLINE void num_update(col_state *c, const char *s, size_t len)
+{
     flush_pending(c);
     /* Plain decimals ([+-]digits.digits): the same reading in both '.'-mark styles. */
     if (c->styles & ((1u << BUZZ_NUM_DOT) | (1u << BUZZ_NUM_DOT_GROUP_COMMA))) {
@@ -566,6 +598,19 @@ static inline void type_value(const buzz_infer *inf, col_state *c, const char *t
             c->kinds &= ~(uint32_t)K_BOOL;
     }
     if (k & K_NUM) {
+        int64_t iv;
+        uint32_t digits;
+        int pi = plain_int(t, tl, &iv, &digits);
+        if (BUZZ_LIKELY(pi == 1)) {
+            add_pending(c, iv, digits);
+            if (k == K_NUM)
+                return;
+            goto dt;
+        }
+        if (pi == 2) {
+            c->kinds &= ~(uint32_t)K_NUM;
+            goto dt;
+        }
         unsigned char f = (unsigned char)t[0];
         /* Cheap rejection: a number starts with a digit, sign, mark, '(' or a currency symbol. */
         if ((f >= '0' && f <= '9') || f == '-' || f == '+' || f == '.' || f == ',' || f == '(' ||
@@ -574,6 +619,7 @@ static inline void type_value(const buzz_infer *inf, col_state *c, const char *t
         else
             c->kinds &= ~(uint32_t)K_NUM;
     }
+dt:
     if (k & K_DT) {
         unsigned char f = (unsigned char)t[0];
         if ((f >= '0' && f <= '9') || (f | 0x20) >= 'a')
