@@ -96,6 +96,13 @@ static const sniff_case cases[] = {
     {S("one,two,three,four\n1,a,alice\n2,b,bob\n3,c,carol\n"), {0}, "skip=0 h=1 cols=4"},
     /* A header with a trailing delimiter the rows lack: still the header. */
     {S("a,b,c,\n1,2,3\n4,5,6\n7,8,9\n"), {0}, "skip=0 h=1 cols=3 trail=0"},
+    /* The same with a single row: the tie of field counts goes to the row's. */
+    {S("id,name,lat,lon,\n1,name,0,0"), {0}, "skip=0 h=1 cols=4 trail=0"},
+    {S("id,name,lat,lon,\n1,name,0,0\n"), {0}, "skip=0 h=1 cols=4 trail=0"},
+    /* Not when the first record's extra field is not empty, or the row is not exactly one
+     * shorter. */
+    {S("id,name,lat,lon,x\n1,name,0,0\n"), {0}, "cols=5"},
+    {S("id,name,lat,lon,\n1,name,0\n"), {0}, "cols=5"},
     /* A header naming only its first column, above data with empty cells. */
     {S("a,,,,\n123,x,,,v1\n345,y,,,v2\n678,z,,,v3\n"), {0}, "skip=0 h=1 cols=5"},
     /* A TSV whose titles start with quotes that open nothing: no quoting. */

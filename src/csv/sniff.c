@@ -38,7 +38,8 @@
  *    table of three or more columns a record with fewer than two non-empty cells is a padded title,
  *    unless the next record is data with some empty cells (then it is a sparse header). A header
  *    with one name more than the table, right above it, starts the table (columns m + 1, rows
- *    padded; or m when the extra name is an empty trailing one, "a,b,c," above "1,2,3");
+ *    padded; or m when the extra name is an empty trailing one, "a,b,c," above "1,2,3", also
+ *    above a single row, where the two counts tie);
  *    skip_lines counts the physical lines before it (blank lines, comment lines and a "sep=" line
  *    included). Lines end at the record newline byte: LF, or CR in CR mode.
  *  - header: per column of the body (records after the first, up to STORE_ROWS), a type is
@@ -1481,6 +1482,28 @@ static void prepare_others(sniff_ctx *x, const buzz__csv_samples *s, bool cr_mod
     }
 }
 
+/* Records from `from` on all have m - 1 fields. */
+static bool all_one_narrower(const collect *c, size_t from, uint32_t m)
+{
+    for (size_t i = from; i < c->n; i++)
+        if (c->recs[i].nfields + 1 != m)
+            return false;
+    return true;
+}
+
+/* A first record one empty trailing name wider than every record below it ("id,name,lat,lon,"
+ * above "1,name,0,0"). With many rows the field count's mode is already the rows' count; this
+ * settles the tie of a single row the same way, so the header rule keeps the first record as the
+ * header without its empty name. */
+static bool narrower_below_first(const sniff_ctx *x, uint32_t m)
+{
+    if (x->head.n < 2 || m < 2)
+        return false;
+    const rec *f = &x->head.recs[0];
+    return f->nfields == m && f->trailing_empty == 1 && f->nonempty == m - 1 &&
+           all_one_narrower(&x->head, 1, m) && all_one_narrower(&x->other, 0, m);
+}
+
 /* Column count, trailing empty columns, table start, header and footer, from the collected
  * records of the chosen dialect. */
 static void resolve_structure(sniff_ctx *x, const buzz_csv_options *o, buzz_csv_dialect *d)
@@ -1497,6 +1520,8 @@ static void resolve_structure(sniff_ctx *x, const buzz_csv_options *o, buzz_csv_
     double consist;
     size_t skipped;
     uint32_t m = preamble_mode(&all, first, nfirst, &consist, &skipped);
+    if (!o->has_skip_lines && narrower_below_first(x, m))
+        m--;
     size_t rows = 0;
     uint32_t k = m > 0 ? m - 1 : 0;
     k = min_trailing(&x->head, 0, m, k, &rows);
