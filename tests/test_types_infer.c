@@ -625,6 +625,48 @@ static void test_value_parse(void **state)
     assert_true(v.is_null);
     assert_int_equal(buzz_value_parse(&d, &nt, "", 0, true, &v), BUZZ_PARSE_OK);
     assert_true(v.is_null);
+    assert_int_equal(buzz_value_parse(&d, &nt, "-2147483648", 11, false, &v), BUZZ_PARSE_OK);
+    assert_int_equal(v.v.i32, INT32_MIN);
+    assert_int_equal(buzz_value_parse(&d, &nt, "2147483648", 10, false, &v), BUZZ_PARSE_OVERFLOW);
+
+    /* INT64 at its edges: 19 digits take the direct path, beyond int64 the general one. */
+    static const struct {
+        const char *text;
+        buzz_parse_result res;
+        int64_t value;
+    } i64[] = {
+        {"9223372036854775807", BUZZ_PARSE_OK, INT64_MAX},
+        {"+9223372036854775807", BUZZ_PARSE_OK, INT64_MAX},
+        {"-9223372036854775808", BUZZ_PARSE_OK, INT64_MIN},
+        {"-9223372036854775807", BUZZ_PARSE_OK, -INT64_MAX},
+        {"1000000000000000000", BUZZ_PARSE_OK, INT64_C(1000000000000000000)},
+        {"-1234567890123456789", BUZZ_PARSE_OK, -INT64_C(1234567890123456789)},
+        {"999999999999999999", BUZZ_PARSE_OK, INT64_C(999999999999999999)},
+        {"9223372036854775808", BUZZ_PARSE_OVERFLOW, 0},
+        {"-9223372036854775809", BUZZ_PARSE_OVERFLOW, 0},
+        {"9999999999999999999", BUZZ_PARSE_OVERFLOW, 0},
+        {"12345678901234567890", BUZZ_PARSE_OVERFLOW, 0},
+        {"0123456789012345678", BUZZ_PARSE_OK, INT64_C(123456789012345678)},
+    };
+    d.type = BUZZ_TYPE_INT64;
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(i64); i++) {
+        buzz_parse_result r = buzz_value_parse(&d, &nt, i64[i].text, strlen(i64[i].text), false, &v);
+        if (r != i64[i].res || (r == BUZZ_PARSE_OK && v.v.i64 != i64[i].value))
+            fail_msg("INT64 '%s': result %d, value %lld", i64[i].text, (int)r,
+                     (long long)v.v.i64);
+    }
+    /* 19 integer digits into a wide decimal, with and without a fraction. */
+    d.type = BUZZ_TYPE_DECIMAL;
+    d.precision = 38;
+    d.scale = 2;
+    assert_int_equal(buzz_value_parse(&d, &nt, "-9223372036854775808.5", 22, false, &v),
+                     BUZZ_PARSE_OK);
+    assert_true(v.v.dec == -(buzz_i128)INT64_C(922337203685477580) * 1000 - 850);
+    assert_int_equal(buzz_value_parse(&d, &nt, "1234567890123456789", 19, false, &v),
+                     BUZZ_PARSE_OK);
+    assert_true(v.v.dec == (buzz_i128)INT64_C(1234567890123456789) * 100);
+    d.precision = 0;
+    d.scale = 0;
 
     d.type = BUZZ_TYPE_VARCHAR;
     assert_int_equal(buzz_value_parse(&d, &nt, "", 0, true, &v), BUZZ_PARSE_OK);

@@ -10,8 +10,9 @@ static inline bool is_blank(unsigned char c)
     return c == ' ' || c == '\t';
 }
 
-/* Plain [+-]digits (at most 18, no leading zero) and [+-]digits.digits: most numeric cells. Read
- * directly; everything else goes through buzz_num_scan. Returns true when it handled the value. */
+/* Plain [+-]digits (at most 19, no leading zero, within int64) and [+-]digits.digits: most
+ * numeric cells. Read directly; everything else goes through buzz_num_scan (which also reports
+ * overflow). Returns true when it handled the value. */
 static bool parse_plain(const buzz_column_def *d, const char *t, size_t tl, buzz_value *out,
                         buzz_parse_result *res)
 {
@@ -23,13 +24,14 @@ static bool parse_plain(const buzz_column_def *d, const char *t, size_t tl, buzz
     }
     size_t start = i;
     uint64_t v = 0;
-    while (i < tl && (unsigned)((unsigned char)t[i] - '0') <= 9 && i - start < 18)
+    /* 19 digits fit in uint64 (below 1.9e19); the int64 check is below. */
+    while (i < tl && (unsigned)((unsigned char)t[i] - '0') <= 9 && i - start < 19)
         v = v * 10 + (unsigned)((unsigned char)t[i++] - '0');
     size_t int_len = i - start;
-    if (int_len == 0 || (int_len > 1 && t[start] == '0'))
+    if (int_len == 0 || (int_len > 1 && t[start] == '0') || v > (uint64_t)INT64_MAX + neg)
         return false;
     if (i == tl) {
-        int64_t x = neg ? -(int64_t)v : (int64_t)v;
+        int64_t x = neg ? -(int64_t)(v - 1) - 1 : (int64_t)v; /* INT64_MIN has no positive twin */
         switch (d->type) {
         case BUZZ_TYPE_INT32:
             if (x < INT32_MIN || x > INT32_MAX) {
