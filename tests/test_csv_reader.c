@@ -27,6 +27,9 @@ static void sput(sbuf *b, const void *p, size_t n)
     b->p[b->len] = '\0';
 }
 
+/* check_equal_everywhere also renders the reader's report. */
+static bool render_report;
+
 static char *read_all(const char *path, const buzz_csv_options *o, bool with_lines,
                       buzz_status *out_st, buzz_error *err)
 {
@@ -64,6 +67,24 @@ static char *read_all(const char *path, const buzz_csv_options *o, bool with_lin
                 x++;
             }
             sput(&out, "|", 1);
+        }
+    }
+    if (render_report && rd && st == BUZZ_OK) {
+        /* The report too: every issue counted once, the same examples, wherever chunks end. */
+        const buzz_csv_report *rep = buzz_csv_reader_report(rd);
+        char tmp[400];
+        snprintf(tmp, sizeof tmp, "\nrows %lld blank %lld comment %lld\n", (long long)rep->rows,
+                 (long long)rep->blank_lines, (long long)rep->comment_lines);
+        sput(&out, tmp, strlen(tmp));
+        for (int k = 0; k < BUZZ_CSV_ISSUE_KIND_COUNT; k++) {
+            snprintf(tmp, sizeof tmp, "kind %d: %lld\n", k, (long long)rep->counts[k]);
+            sput(&out, tmp, strlen(tmp));
+            for (int e = 0; e < BUZZ_CSV_ISSUE_EXAMPLES && e < rep->counts[k]; e++) {
+                const buzz_csv_issue *is = &rep->examples[k][e];
+                snprintf(tmp, sizeof tmp, "  line %lld offset %lld: %s\n", (long long)is->line,
+                         (long long)is->offset, is->message);
+                sput(&out, tmp, strlen(tmp));
+            }
         }
     }
     buzz_csv_reader_close(rd);
@@ -133,6 +154,7 @@ static char *check_equal_everywhere(const char *path, const buzz_csv_options *ba
     o.simd = BUZZ_SIMD_SCALAR;
     buzz_status st;
     buzz_error err;
+    render_report = true;
     char *want = read_all(path, &o, true, &st, &err);
     assert_int_equal(st, BUZZ_OK);
     assert_true(strlen(want) > 100000);
@@ -156,6 +178,7 @@ static char *check_equal_everywhere(const char *path, const buzz_csv_options *ba
             }
         }
     }
+    render_report = false;
     return want;
 }
 
@@ -174,7 +197,7 @@ static void test_equal_across_threads_kernels_chunks(void **state)
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        switch (x % 7) {
+        switch (x % 8) {
         case 0:
             fprintf(f, "%d,\"multi\nline %d\",\"q\"\"uote\",%llu\n", i, i, (unsigned long long)x);
             break;
@@ -187,6 +210,22 @@ static void test_equal_across_threads_kernels_chunks(void **state)
         case 3:
             fprintf(f, "\"%d\",\"\",,\"x,y\"\r\n", i);
             break;
+        case 4:
+            /* Issues inside the record (a quote in an unquoted field, an undoubled quote inside
+             * quotes), wherever a chunk ends. */
+            fprintf(f, "%d,ab\"c,\"say \"hi\" now\",\"x\"\"y\"\n", i);
+            break;
+        case 5:
+            if ((x >> 20) % 40 == 0) {
+                /* A record longer than the smallest chunk: doubled quotes and line breaks in a
+                 * 10 KB value, after an issue in its first field. */
+                fprintf(f, "%d,x\"y,\"", i);
+                for (int k = 0; k < 500; k++)
+                    fprintf(f, "%s", k % 7 == 0 ? "a \"\"long\"\"\nvalue " : "0123456789abcdefgh ");
+                fprintf(f, "\",%d\n", i);
+                break;
+            }
+            /* fall through */
         default:
             fprintf(f, "%d,plain text %d,%llu,%d.5\n", i, i, (unsigned long long)(x % 1000), i);
             break;
@@ -250,6 +289,44 @@ static void test_inline_comments_everywhere(void **state)
     assert_null(strstr(got, "cut"));
     assert_null(strstr(got, "comment line"));
     assert_non_null(strstr(got, "[#multi\nline #"));
+    free(got);
+}
+
+/* CR-only line ends (old Mac exports) with some CR LF among them, which end one record each, and
+ * quoted values holding CRs: chunks cut right after a CR must not split a CR LF. The same
+ * everywhere, with every CR LF one record end. */
+static void test_cr_mode_everywhere(void **state)
+{
+    (void)state;
+    char path[600];
+    test_path(path, sizeof path, "cr.csv");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fprintf(f, "a,b,c\r");
+    uint64_t x = 88172645463325252ull;
+    for (int i = 0; i < 80000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        const char *end = x % 10 < 3 ? "\r\n" : "\r";
+        switch (x % 5) {
+        case 0:
+            fprintf(f, "%d,\"two\rlines\",\"q\"\"\"%s", i, end);
+            break;
+        case 1:
+            fprintf(f, "%d,short%s", i, end);
+            break;
+        default:
+            fprintf(f, "%d,plain %d,%llu%s", i, i, (unsigned long long)(x % 1000), end);
+            break;
+        }
+    }
+    fclose(f);
+    buzz_csv_options o;
+    memset(&o, 0, sizeof o);
+    char *got = check_equal_everywhere(path, &o);
+    assert_non_null(strstr(got, "[two\rlines][q\"]"));
+    assert_null(strstr(got, "[\n")); /* no value starts with an LF: each CR LF ended a record */
     free(got);
 }
 
@@ -439,6 +516,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_basic_and_header),
         cmocka_unit_test(test_equal_across_threads_kernels_chunks),
+        cmocka_unit_test(test_cr_mode_everywhere),
         cmocka_unit_test(test_inline_comments_everywhere),
         cmocka_unit_test(test_report_and_strict),
         cmocka_unit_test(test_preamble_and_skip),

@@ -141,12 +141,28 @@ typedef struct buzz__csv_tok {
     size_t extra_fields; /* fields beyond ncols in this record */
     bool extra_nonempty; /* one of them is not empty */
     bool is_full;        /* the batch reached row_cap; the scan stopped at a record end */
+
+    /* An open record leaves the data as read (the reader's single-thread path cuts a chunk at
+     * the record still open at its end and tokenizes that record again in the next chunk):
+     * - unesc_cols (caller-allocated, ncols entries, or NULL to unescape at once): the columns
+     *   whose cells end_field left raw, unescaped by end_record; unesc_count of them so far.
+     * - issue_mark_rec: rec_start of the record whose first issue was counted last (SIZE_MAX:
+     *   none), with issue_count and issue_totals as they were right before it, so that the
+     *   issues of an open record can be taken back (buzz__csv_tok_drop_open). */
+    uint32_t *unesc_cols;
+    size_t unesc_count;
+    size_t issue_mark_rec, issue_mark_count;
+    int64_t issue_mark_totals[BUZZ_CSV_ISSUE_KIND_COUNT];
 } buzz__csv_tok;
 
 /* Set up t for dialect d (column_count, trailing_empty_columns included) and reset the state. */
 void buzz__csv_tok_init(buzz__csv_tok *t, const buzz_csv_dialect *d);
 /* Start a new batch: clear outputs, keep the state (which must be FIELD_START at a record start). */
 void buzz__csv_tok_reset_output(buzz__csv_tok *t);
+/* The scan stopped inside the record at t->rec_start: take back the issues counted for it, so
+ * that the batch holds exactly the records before rec_start. Its bytes are as read when
+ * t->unesc_cols was set (see there); its cells past t->rows are never read. */
+void buzz__csv_tok_drop_open(buzz__csv_tok *t);
 
 /* A kernel tokenizes data[pos, end) from t's current state and returns the offset it reached:
  * `end`, or the end of the record that filled the batch (t->is_full set). */

@@ -13,7 +13,15 @@
  * every byte in order, so the output is the same for any thread count and any kernel. Memory is
  * bounded by the slot count (threads + 2) times the chunk size (a chunk grows only to hold one
  * record longer than chunk_bytes, up to max_record_bytes), plus each slot's batch arrays, whose
- * cells are capped per batch. With threads == 1 everything runs in the caller's thread. */
+ * cells are capped per batch.
+ *
+ * With threads == 1 everything runs in the caller's thread, and the tracker does not run: the
+ * tokenizer reads all the bytes of a chunk and the chunk ends where the record still open at the
+ * end starts (cut_by_tokenizer; tokenize_slot, cut_slot). That record's bytes move to the next
+ * chunk as read, because the tokenizer unescapes a record's cells only at its end and takes back
+ * the issues of the open record (buzz__csv_tok.unesc_cols, buzz__csv_tok_drop_open). The cuts are
+ * the tracker's exactly, so the output is the same (in CR mode a CR ending the bytes read, which
+ * may be half of a CR LF, waits for the next chunk, as the tracker holds it back). */
 #include "csv_internal.h"
 
 #include <pthread.h>
@@ -26,7 +34,7 @@
 #define DEFAULT_MAX_RECORD (256u << 20)
 #define DEFAULT_MAX_COLUMNS 100000u
 #define BATCH_CELLS (1u << 20)      /* cells per batch: bounds the cell arrays whatever the shape */
-#define ISSUES_PER_BATCH 64
+#define ISSUES_PER_BATCH (64 + BUZZ_CSV_ISSUE_KIND_COUNT * BUZZ_CSV_ISSUE_EXAMPLES) /* see add_issue */
 #define MAX_THREADS 64
 
 typedef struct chunk_batch {
@@ -52,6 +60,8 @@ typedef struct slot {
     chunk_batch *batches;
     size_t batch_count, batch_alloc;
     int64_t lines; /* newline bytes in the chunk */
+    bool need_more; /* cut by the tokenizer: no record ends in the chunk yet, read more */
+    uint32_t *unesc_cols; /* the tokenizer's deferred unescapes (buzz__csv_tok.unesc_cols) */
     buzz_status status;
     buzz_error err;
     slot_state state; /* guarded by reader->lock when threads > 1 */
@@ -66,6 +76,9 @@ struct buzz_csv_reader {
     buzz__csv_scan_fn scan;
     buzz__csv_track_fn track;
     buzz__csv_track tracker;
+    /* No worker threads: tokenize_slot cuts each chunk itself, at the record still open at the end
+     * of the bytes read, so the boundary tracker does not run (see fill_slot). */
+    bool cut_by_tokenizer;
     size_t chunk_bytes, max_record_bytes;
 
     buzz_str *names; /* column_count entries, each owned */
@@ -242,12 +255,25 @@ static void tokenize_slot(const buzz_csv_reader *r, slot *s)
     t.data = s->data;
     size_t row_cap = batch_rows(r);
     size_t pos = 0;
+    /* Cut here: the bytes end inside a record (or at the end of one), which the next chunk
+     * starts with. */
+    bool open_end = r->cut_by_tokenizer && !s->is_last;
     s->batch_count = 0;
+    s->need_more = false;
     s->status = BUZZ_OK;
     if (r->opts.is_cancelled && r->opts.is_cancelled(r->opts.cancel_user)) {
         s->status = buzz_error_set(&s->err, BUZZ_ERR_CANCELLED, "reading was cancelled");
         return;
     }
+    if (!s->unesc_cols) {
+        s->unesc_cols = buzz_malloc(t.ncols * sizeof *s->unesc_cols);
+        if (!s->unesc_cols) {
+            s->status = buzz_error_set(&s->err, BUZZ_ERR_NOMEM, "out of memory");
+            return;
+        }
+    }
+    /* Unescaping waits for each record's end, so an open record keeps its bytes as read. */
+    t.unesc_cols = s->unesc_cols;
     for (;;) {
         if (s->batch_count == s->batch_alloc) {
             size_t n = s->batch_alloc ? s->batch_alloc * 2 : 2;
@@ -281,6 +307,8 @@ static void tokenize_slot(const buzz_csv_reader *r, slot *s)
             pos = r->scan(&t, again, s->chunk_len);
         }
         bool done = pos >= s->chunk_len && !t.is_full;
+        if (done && open_end)
+            buzz__csv_tok_drop_open(&t); /* the open record belongs to the next chunk */
         b->rows = t.rows;
         b->extra_count = t.extra_count;
         b->issue_count = t.issue_count;
@@ -298,6 +326,14 @@ static void tokenize_slot(const buzz_csv_reader *r, slot *s)
             break;
     }
     s->lines = t.line;
+    if (open_end) {
+        if (t.rec_start == 0) {
+            s->need_more = true; /* one record longer than the bytes read: see cut_slot */
+            return;
+        }
+        s->chunk_len = t.rec_start;
+        s->lines = t.rec_line;
+    }
     mark_footer(r, s);
     run_hook(r, s);
 }
@@ -429,8 +465,52 @@ static buzz_status slot_reserve(slot *s, size_t need, buzz_error *err)
     return BUZZ_OK;
 }
 
+/* Read into s after its len until it is full (fewer than 16 bytes left: the stream returns whole
+ * characters only, and that is its minimum read) or the input ends (*at_eof). */
+static buzz_status read_into(buzz_csv_reader *r, slot *s, bool *at_eof, buzz_error *err)
+{
+    *at_eof = false;
+    while (s->cap - s->len >= 16) {
+        size_t got;
+        BUZZ_TRY(pull(r, s->data + s->len, s->cap - s->len, &got, err));
+        if (got == 0) {
+            *at_eof = true;
+            break;
+        }
+        s->len += got;
+        r->fill_offset += (int64_t)got;
+    }
+    memset(s->data + s->len, 0, BUZZ__CSV_PAD);
+    return BUZZ_OK;
+}
+
+/* One record longer than the buffer: grow within max_record_bytes. */
+static buzz_status grow_slot(buzz_csv_reader *r, slot *s, buzz_error *err)
+{
+    if (s->cap >= r->max_record_bytes) {
+        buzz_pos where = {r->name, 0, 0, s->base_offset};
+        return buzz_error_at(err, BUZZ_ERR_LIMIT, &where,
+                             "a record is longer than the limit of %zu bytes (is a quote left "
+                             "open?)",
+                             r->max_record_bytes);
+    }
+    size_t grow = s->cap * 2 < r->max_record_bytes ? s->cap * 2 : r->max_record_bytes;
+    return slot_reserve(s, grow, err);
+}
+
+/* cut_by_tokenizer: the bytes of s that tokenize_slot reads, all but a CR that ends them in CR
+ * mode (it may be the first half of a CR LF, which ends one record: it goes to the next chunk,
+ * as the tracker holds it back). */
+static size_t open_chunk_len(const buzz_csv_reader *r, const slot *s)
+{
+    bool cr_last = r->dialect.newline == BUZZ_NEWLINE_CR && s->len > 0 &&
+                   s->data[s->len - 1] == '\r';
+    return s->len - (size_t)(cr_last && !s->is_last);
+}
+
 /* Fill slot `idx`: carry over the previous chunk's partial record, read up to chunk_bytes, and
- * cut after the last record end. */
+ * cut after the last record end, found by the boundary tracker; when cut_by_tokenizer, only read
+ * (chunk_len is all of len until tokenize_slot cuts). */
 static buzz_status fill_slot(buzz_csv_reader *r, size_t idx, const uint8_t *carry,
                              size_t carry_len, buzz_error *err)
 {
@@ -447,45 +527,44 @@ static buzz_status fill_slot(buzz_csv_reader *r, size_t idx, const uint8_t *carr
     size_t boundary = 0;
     for (;;) {
         size_t scanned = s->len;
-        bool at_eof = false;
-        /* The stream returns whole characters only, so stop when fewer than 16 bytes are left
-         * (its minimum read); the chunk counts as full then. */
-        while (s->cap - s->len >= 16) {
-            size_t got;
-            BUZZ_TRY(pull(r, s->data + s->len, s->cap - s->len, &got, err));
-            if (got == 0) {
-                at_eof = true;
-                break;
-            }
-            s->len += got;
-            r->fill_offset += (int64_t)got;
-        }
-        memset(s->data + s->len, 0, BUZZ__CSV_PAD);
-        if (s->len > scanned) {
+        bool at_eof;
+        BUZZ_TRY(read_into(r, s, &at_eof, err));
+        if (s->len > scanned && !r->cut_by_tokenizer) {
             size_t b = r->track(&r->tracker, s->data, scanned, s->len);
             if (b)
                 boundary = b;
         }
-        if (at_eof) {
+        if (at_eof || r->cut_by_tokenizer) {
             /* End of input: everything is the last chunk. */
-            s->is_last = true;
-            s->chunk_len = s->len;
+            s->is_last = at_eof;
+            s->chunk_len = r->cut_by_tokenizer ? open_chunk_len(r, s) : s->len;
             return BUZZ_OK;
         }
         if (boundary)
             break;
-        /* One record longer than the buffer: grow within max_record_bytes. */
-        if (s->cap >= r->max_record_bytes) {
-            buzz_pos where = {r->name, 0, 0, s->base_offset};
-            return buzz_error_at(err, BUZZ_ERR_LIMIT, &where,
-                                 "a record is longer than the limit of %zu bytes (is a quote "
-                                 "left open?)",
-                                 r->max_record_bytes);
-        }
-        size_t grow = s->cap * 2 < r->max_record_bytes ? s->cap * 2 : r->max_record_bytes;
-        BUZZ_TRY(slot_reserve(s, grow, err));
+        BUZZ_TRY(grow_slot(r, s, err));
     }
     s->chunk_len = boundary;
+    return BUZZ_OK;
+}
+
+/* cut_by_tokenizer: tokenize the filled slot `idx`, which cuts it; while no record ends in it,
+ * grow it, read more and tokenize it again (its bytes are still as read: nothing of an open
+ * record is unescaped). */
+static buzz_status cut_slot(buzz_csv_reader *r, size_t idx, buzz_error *err)
+{
+    slot *s = &r->slots[idx];
+    for (;;) {
+        tokenize_slot(r, s);
+        if (!s->need_more)
+            break;
+        BUZZ_TRY(grow_slot(r, s, err));
+        bool at_eof;
+        BUZZ_TRY(read_into(r, s, &at_eof, err));
+        s->is_last = at_eof;
+        s->chunk_len = open_chunk_len(r, s);
+    }
+    s->state = SLOT_DONE;
     return BUZZ_OK;
 }
 
@@ -510,10 +589,13 @@ static buzz_status fill_pipeline(buzz_csv_reader *r, buzz_error *err)
         BUZZ_TRY(fill_slot(r, idx, carry, carry_len, err));
         if (carry_len)
             ps->len = ps->chunk_len;
+        if (r->cut_by_tokenizer)
+            BUZZ_TRY(cut_slot(r, idx, err));
         r->input_done = r->slots[idx].is_last;
         r->next_fill = (idx + 1) % r->slot_count;
         r->in_flight++;
-        submit(r, idx);
+        if (!r->cut_by_tokenizer)
+            submit(r, idx);
         if (r->opts.on_progress)
             r->opts.on_progress(r->opts.progress_user, buzz__csv_stream_raw_consumed(r->stream),
                                 buzz__csv_stream_raw_size(r->stream));
@@ -946,6 +1028,7 @@ buzz_status buzz_csv_reader_open(buzz_csv_reader **out, const char *path,
     st = start_pool(r, err);
     if (st)
         goto fail;
+    r->cut_by_tokenizer = !r->has_pool;
     *out = r;
     return BUZZ_OK;
 fail:
@@ -971,6 +1054,7 @@ void buzz_csv_reader_close(buzz_csv_reader *r)
                 batch_free(r, &s->batches[b]);
             buzz_free(s->batches);
             buzz_free(s->data);
+            buzz_free(s->unesc_cols);
         }
         buzz_free(r->slots);
     }

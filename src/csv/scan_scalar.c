@@ -53,6 +53,7 @@ void buzz__csv_tok_init(buzz__csv_tok *t, const buzz_csv_dialect *d)
     t->ncols = d->column_count ? d->column_count : 1;
     t->trailing_empty = d->trailing_empty_columns;
     t->state = BUZZ__ST_FIELD_START;
+    t->issue_mark_rec = SIZE_MAX;
 }
 
 void buzz__csv_tok_reset_output(buzz__csv_tok *t)
@@ -66,10 +67,32 @@ void buzz__csv_tok_reset_output(buzz__csv_tok *t)
     t->is_full = false;
 }
 
+void buzz__csv_tok_drop_open(buzz__csv_tok *t)
+{
+    if (t->issue_mark_rec == t->rec_start) {
+        t->issue_count = t->issue_mark_count;
+        memcpy(t->issue_totals, t->issue_mark_totals, sizeof t->issue_totals);
+    }
+    t->issue_mark_rec = SIZE_MAX;
+    t->unesc_count = 0;
+}
+
 static void add_issue(buzz__csv_tok *t, buzz_csv_issue_kind kind, uint32_t detail)
 {
+    if (t->issue_mark_rec != t->rec_start) {
+        /* The first issue of this record. Batches start at record starts, so the mark is in the
+         * batch that holds the record's issues. */
+        t->issue_mark_rec = t->rec_start;
+        t->issue_mark_count = t->issue_count;
+        memcpy(t->issue_mark_totals, t->issue_totals, sizeof t->issue_totals);
+    }
     t->issue_totals[kind]++;
-    if (t->issue_count < t->issue_cap) {
+    /* The list keeps issues in order while more than the examples of every kind would still
+     * fit, then only the first examples of each kind, so a kind that comes late in a batch of
+     * many issues of another still has its examples in the report. */
+    const size_t reserve = (size_t)BUZZ_CSV_ISSUE_KIND_COUNT * BUZZ_CSV_ISSUE_EXAMPLES;
+    if (t->issue_count + reserve < t->issue_cap ||
+        (t->issue_totals[kind] <= BUZZ_CSV_ISSUE_EXAMPLES && t->issue_count < t->issue_cap)) {
         buzz__csv_raw_issue *is = &t->issues[t->issue_count++];
         is->kind = kind;
         is->row = (uint32_t)t->rows;
@@ -109,6 +132,28 @@ static bool needs_unescape(const buzz__csv_tok *t, size_t s, size_t e)
     if (memchr(d + s, t->quote, e - s))
         return true;
     return t->has_escape && memchr(d + s, t->escape, e - s) != NULL;
+}
+
+/* A cell of column t->col over data[s, e) that needs unescaping: at once (returns the new
+ * length), or by end_record when the caller defers it (returns e - s, the raw length). */
+static size_t defer_unescape(buzz__csv_tok *t, size_t s, size_t e)
+{
+    if (!t->unesc_cols)
+        return unescape(t, s, e);
+    t->unesc_cols[t->unesc_count++] = (uint32_t)t->col;
+    return e - s;
+}
+
+/* end_record: unescape the deferred cells of row r. */
+static BUZZ_NOINLINE void apply_unescapes(buzz__csv_tok *t, size_t r)
+{
+    for (size_t i = 0; i < t->unesc_count; i++) {
+        buzz_csv_cell *cell = &t->cells[t->unesc_cols[i] * t->row_cap + r];
+        size_t off = cell->offset, raw = cell->len_flags & BUZZ_CSV_CELL_LEN_MASK;
+        cell->len_flags = (uint32_t)unescape(t, off, off + raw) |
+                          (cell->len_flags & ~BUZZ_CSV_CELL_LEN_MASK);
+    }
+    t->unesc_count = 0;
 }
 
 /* Spaces and tabs that may precede a field's opening quote (or a record's comment byte) without
@@ -159,7 +204,9 @@ void buzz__csv_end_field(buzz__csv_tok *t, size_t e, bool at_nl)
         size_t close = t->close_pos;
         flags = BUZZ_CSV_CELL_QUOTED;
         off = s + 1;
-        len = needs_unescape(t, off, close) ? unescape(t, off, close) : close - off;
+        len = close - off;
+        if (needs_unescape(t, off, close))
+            len = defer_unescape(t, off, close);
         if (t->quote_in_field)
             add_issue(t, BUZZ_CSV_UNESCAPED_QUOTE, 0);
         break;
@@ -170,7 +217,9 @@ void buzz__csv_end_field(buzz__csv_tok *t, size_t e, bool at_nl)
          * reached through buzz__csv_scan_finish, which reads such a field again unquoted. */
         flags = BUZZ_CSV_CELL_QUOTED;
         off = s + 1;
-        len = needs_unescape(t, off, e) ? unescape(t, off, e) : e - off;
+        len = e - off;
+        if (needs_unescape(t, off, e))
+            len = defer_unescape(t, off, e);
         if (t->quote_in_field)
             add_issue(t, BUZZ_CSV_UNESCAPED_QUOTE, 0);
         add_issue(t, BUZZ_CSV_UNTERMINATED_QUOTE, 0);
@@ -192,6 +241,8 @@ void buzz__csv_end_field(buzz__csv_tok *t, size_t e, bool at_nl)
 void buzz__csv_end_record(buzz__csv_tok *t, size_t next)
 {
     size_t r = t->rows;
+    if (BUZZ_UNLIKELY(t->unesc_count))
+        apply_unescapes(t, r);
     /* An empty line is no row of a multi-column table; in a one-column table it is an empty
      * value (DuckDB reads it the same way). */
     bool blank = t->col == 0 && t->ncols > 1 &&
@@ -465,6 +516,8 @@ static size_t reopen_unquoted(buzz__csv_tok *t)
 {
     const uint8_t nl = t->cr_mode ? '\r' : '\n';
     size_t q = t->field_start;
+    if (t->unesc_count)
+        apply_unescapes(t, t->rows); /* earlier fields of the record, while quoting is on */
     add_issue(t, BUZZ_CSV_UNTERMINATED_QUOTE, 0);
     int64_t line = t->rec_line;
     for (size_t i = t->rec_start; i < q; i++)
