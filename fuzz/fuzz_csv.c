@@ -4,8 +4,9 @@
  * size; the rest is the CSV. Every
  * kernel this CPU runs must render exactly as the scalar one (cells, issues, row offsets and lines,
  * the state after each call, with the scan also fed in pieces), and every tracker must report the
- * scalar tracker's boundaries and end state over range splits derived from the input. Any
- * difference aborts. Seeds: fuzz/seeds/fuzz_csv/. */
+ * scalar tracker's boundaries and end state over range splits derived from the input. And the
+ * reader's single-thread cut (check_open_cut): an input cut at a random byte, read as two chunks
+ * with the open record moved to the second, must read as the whole input. Any difference aborts. Seeds: fuzz/seeds/fuzz_csv/. */
 #include "../tests/csv_scan_meta.h"
 
 #include <stdio.h>
@@ -130,6 +131,155 @@ static void check_track(const uint8_t *csv, size_t len, const buzz_csv_dialect *
     free(data);
 }
 
+/* Tokenize in[0, len) as the reader tokenizes a chunk: unescaping deferred to record ends, batches
+ * of cap rows, rendered into out (appended). open_end: the bytes end inside the input, as a chunk
+ * cut by the tokenizer (no finish); *out_cut gets where the open record starts, *out_lines the
+ * newline bytes before it, and *out_data the tokenized bytes (owned by the caller). Otherwise the
+ * input ends here (scan_finish). Returns false if the kernel misbehaved. */
+static bool chunk_tokenize(const uint8_t *in, size_t len, const buzz_csv_dialect *d,
+                           buzz__csv_scan_fn scan, size_t cap, bool open_end, render_out *out,
+                           size_t *out_cut, int64_t *out_lines, uint8_t **out_data)
+{
+    buzz__csv_tok t;
+    buzz__csv_tok_init(&t, d);
+    uint8_t *data = malloc(len + BUZZ__CSV_PAD);
+    if (!data)
+        abort();
+    memcpy(data, in, len);
+    memset(data + len, 'P', BUZZ__CSV_PAD);
+    t.data = data;
+    t.row_cap = cap;
+    t.cells = calloc(t.ncols * cap, sizeof *t.cells);
+    t.row_offsets = calloc(cap, sizeof *t.row_offsets);
+    t.row_lines = calloc(cap, sizeof *t.row_lines);
+    t.extras = calloc(cap, sizeof *t.extras);
+    t.issue_cap = 4 * len + 16; /* every issue listed: the two readings must list the same */
+    t.issues = calloc(t.issue_cap, sizeof *t.issues);
+    t.unesc_cols = calloc(t.ncols, sizeof *t.unesc_cols);
+    if (!t.cells || !t.row_offsets || !t.row_lines || !t.extras || !t.issues || !t.unesc_cols)
+        abort();
+    size_t pos = 0;
+    bool ok = true, reset = true;
+    for (size_t guard = 0;; guard++) {
+        if (reset)
+            buzz__csv_tok_reset_output(&t);
+        reset = true;
+        size_t next = scan(&t, pos, len);
+        if (next < pos || next > len || guard > len + 4) {
+            ok = false;
+            break;
+        }
+        pos = next;
+        if (pos == len && !t.is_full) {
+            if (open_end) {
+                buzz__csv_tok_drop_open(&t);
+            } else {
+                size_t again = buzz__csv_scan_finish(&t, len);
+                if (again) {
+                    if (again > len) {
+                        ok = false;
+                        break;
+                    }
+                    pos = again;
+                    reset = false;
+                    continue;
+                }
+            }
+            render_batch(&t, out);
+            break;
+        }
+        render_batch(&t, out);
+        if (!t.is_full) {
+            ok = false;
+            break;
+        }
+        if (pos == len && open_end)
+            break; /* full right at the end: no record is open */
+    }
+    if (open_end) {
+        *out_cut = t.rec_start;
+        *out_lines = t.rec_line;
+        *out_data = data;
+    } else {
+        free(data);
+    }
+    free(t.cells);
+    free(t.row_offsets);
+    free(t.row_lines);
+    free(t.extras);
+    free(t.issues);
+    free(t.unesc_cols);
+    return ok;
+}
+
+static bool same_buf(const buzz_buf *a, const buzz_buf *b)
+{
+    return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
+static void render_init(render_out *o)
+{
+    buzz_buf_init(&o->text, 0);
+    buzz_buf_init(&o->issues, 0);
+    o->blank_lines = o->comment_lines = 0;
+}
+
+/* The reader's single-thread cut (reader.c, cut_by_tokenizer): the bytes end at `at` (a CR ending
+ * them in CR mode waits for the next chunk); the chunk ends where the record still open there
+ * starts, whose bytes must still be as read; the next chunk starts with them. Both chunks
+ * together must read as the whole input in one chunk, and the cut must be the boundary tracker's. */
+static void check_open_cut(const uint8_t *csv, size_t len, const buzz_csv_dialect *d, size_t cap,
+                           size_t at)
+{
+    if (at == 0 || at >= len)
+        return;
+    const uint8_t nl = d->newline == BUZZ_NEWLINE_CR ? '\r' : '\n';
+    size_t end = at - (size_t)(d->newline == BUZZ_NEWLINE_CR && csv[at - 1] == '\r');
+    render_out whole;
+    render_init(&whole);
+    if (!chunk_tokenize(csv, len, d, buzz__csv_scan_scalar, cap, false, &whole, NULL, NULL, NULL))
+        mismatch("one-chunk reading", BUZZ_SIMD_SCALAR);
+    static const buzz_simd kernels[] = {BUZZ_SIMD_SCALAR, BUZZ_SIMD_AVX2, BUZZ_SIMD_AVX512};
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(kernels); i++) {
+        buzz__csv_scan_fn fn = buzz__csv_pick_scan(kernels[i]);
+        if (!fn)
+            continue;
+        render_out got;
+        render_init(&got);
+        size_t cut = 0;
+        int64_t lines = 0;
+        uint8_t *data = NULL;
+        if (!chunk_tokenize(csv, end, d, fn, cap, true, &got, &cut, &lines, &data) || cut > end)
+            mismatch("open-ended chunk", kernels[i]);
+        if (memcmp(data + cut, csv + cut, end - cut) != 0)
+            mismatch("bytes of the open record", kernels[i]);
+        int64_t nls = 0;
+        for (size_t k = 0; k < cut; k++)
+            nls += csv[k] == nl;
+        if (lines != nls)
+            mismatch("line count at the cut", kernels[i]);
+        buzz__csv_track tr;
+        buzz__csv_track_init(&tr, d);
+        if (buzz__csv_track_scalar(&tr, csv, 0, at) != cut)
+            mismatch("cut against the tracker's boundary", kernels[i]);
+        /* The next chunk: the open record's bytes from this chunk, then the rest. */
+        uint8_t *next = malloc(len - cut + 1);
+        if (!next)
+            abort();
+        memcpy(next, data + cut, end - cut);
+        memcpy(next + (end - cut), csv + end, len - end);
+        free(data);
+        if (!chunk_tokenize(next, len - cut, d, fn, cap, false, &got, NULL, NULL, NULL))
+            mismatch("chunk after the cut", kernels[i]);
+        free(next);
+        if (!same_buf(&got.text, &whole.text) || !same_buf(&got.issues, &whole.issues) ||
+            got.blank_lines != whole.blank_lines || got.comment_lines != whole.comment_lines)
+            mismatch("two chunks cut at an open record", kernels[i]);
+        render_free(&got);
+    }
+    render_free(&whole);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 {
@@ -152,5 +302,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
     check_meta(csv, len, &d, cap, cuts, ncuts);
     ncuts = make_cuts(&r, len, cuts, BUZZ_ARRAY_LEN(cuts));
     check_track(csv, len, &d, cuts, ncuts);
+    if (len > 1) {
+        check_open_cut(csv, len, &d, cap, 1 + (size_t)(split_next(&r) % (len - 1)));
+        check_open_cut(csv, len, &d, cap, 1 + (size_t)(split_next(&r) % (len - 1)));
+    }
     return 0;
 }
