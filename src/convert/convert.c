@@ -228,7 +228,10 @@ static void report_rejects(conv *c, const buzz_schema *sc, const buzz_csv_batch 
  *     4-byte ints 2, plus validity), so at most ~10 bytes per chunk byte per slot;
  *   writer: the encoded pages of the open row group (closed once they pass row_group_bytes), and
  *     per column one staged page (values, levels, offsets, assembly buffers: ~4x page_bytes) and
- *     one dictionary (values plus hash slots: ~2x dictionary_bytes);
+ *     one dictionary (values plus hash slots, 8 bytes per slot and at least 2 slots per value:
+ *     up to 5x dictionary_bytes for 4-byte values). Pages and dictionaries get at least 4 KiB,
+ *     and row groups give up 32 KiB per column for the 2,048-row pages (see below), which 1000
+ *     columns fit in 128 MiB;
  *   fixed: code, libraries, stacks, the schema: counted as 32 MiB.
  * Pass 1 holds the same reader plus small inference states, so pass 2 is the peak. */
 void buzz_convert_plan_memory(size_t memory_limit, unsigned threads, size_t columns,
@@ -242,13 +245,17 @@ void buzz_convert_plan_memory(size_t memory_limit, unsigned threads, size_t colu
     size_t slots = (size_t)(threads ? threads : 1) + 2;
     size_t chunk = avail * 3 / 8 / (slots * 10);
     out->chunk_bytes = chunk < 256 * 1024 ? 256 * 1024 : chunk > 4 * mib ? 4 * mib : chunk;
-    size_t rg = avail / 4;
+    /* Pages end only on 2,048-row vectors (writer.c, PAGE_ROW_ALIGN), so a column stages about
+     * 2,048 values whatever page_bytes says: some 32 KiB more per column at common widths than
+     * page_bytes plans for. Wide tables pay for it with smaller row groups. */
+    size_t align = (columns ? columns : 1) * (32 * 1024);
+    size_t rg = avail / 4 > align + 4 * mib ? avail / 4 - align : 4 * mib;
     out->row_group_bytes = rg > 128 * mib ? 128 * mib : rg;
     size_t per_col = avail * 3 / 8 / (columns ? columns : 1);
-    size_t page = per_col / 6;
-    out->page_bytes = page < 16 * 1024 ? 16 * 1024 : page > mib ? mib : page;
-    size_t dict = per_col / 6;
-    out->dictionary_bytes = dict < 16 * 1024 ? 16 * 1024 : dict > mib ? mib : dict;
+    size_t page = per_col / 9; /* 4 staged pages and 5 dictionary sizes per column */
+    out->page_bytes = page < 4 * 1024 ? 4 * 1024 : page > mib ? mib : page;
+    size_t dict = per_col / 9;
+    out->dictionary_bytes = dict < 4 * 1024 ? 4 * 1024 : dict > mib ? mib : dict;
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -80,6 +80,7 @@ struct buzz_csv_reader {
      * of the bytes read, so the boundary tracker does not run (see fill_slot). */
     bool cut_by_tokenizer;
     size_t chunk_bytes, max_record_bytes;
+    size_t batch_rows; /* rows per batch (plan_batch_rows) */
 
     buzz_str *names; /* column_count entries, each owned */
 
@@ -188,9 +189,36 @@ static buzz_status batch_alloc(const buzz_csv_reader *r, chunk_batch *b, size_t 
 
 static size_t batch_rows(const buzz_csv_reader *r)
 {
+    return r->batch_rows;
+}
+
+/* Rows per batch: BATCH_CELLS cells at most, and about twice the rows a chunk holds at the head's
+ * line length (each batch's cell arrays are allocated whole, so a wide table read in small chunks
+ * would otherwise hold 8 MiB of cells per slot for a few hundred rows). A chunk with more rows
+ * (short lines further on) just fills several batches. When the head is the whole input, its line
+ * count bounds the rows. */
+static size_t plan_batch_rows(const buzz_csv_reader *r)
+{
     size_t ncols = r->dialect.column_count ? r->dialect.column_count : 1;
     size_t rows = BATCH_CELLS / ncols;
-    return rows ? rows : 1;
+    if (rows == 0)
+        rows = 1;
+    const uint8_t nl = r->dialect.newline == BUZZ_NEWLINE_CR ? '\r' : '\n';
+    const uint8_t *p = r->head + r->head_pos, *end = r->head + r->head_len;
+    size_t lines = 0;
+    while (p < end && (p = memchr(p, nl, (size_t)(end - p))) != NULL) {
+        lines++;
+        p++;
+    }
+    size_t bytes = r->head_len - r->head_pos;
+    size_t want;
+    if (r->stream_eof)
+        want = lines + 2; /* the whole input: every line a row at most, plus an unended one */
+    else if (lines == 0)
+        want = rows; /* no line end in 2 MiB: nothing to go by */
+    else
+        want = r->chunk_bytes / (bytes / lines + 1) * 2 + 64;
+    return want < rows ? want : rows;
 }
 
 /* Footer rows are the last rows of the input, all in its last chunk: mark how many each batch
@@ -933,6 +961,7 @@ static buzz_status read_preamble_and_header(buzz_csv_reader *r, buzz_error *err)
     }
     r->head_pos = pos;
     r->fill_offset = (int64_t)pos;
+    r->batch_rows = plan_batch_rows(r);
     return BUZZ_OK;
 }
 

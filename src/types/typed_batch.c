@@ -39,7 +39,7 @@ static buzz_status grow(void **p, size_t *cap, size_t need, buzz_error *err)
 {
     if (need <= *cap)
         return BUZZ_OK;
-    size_t n = *cap ? *cap : 4096;
+    size_t n = *cap ? *cap : 64; /* small first: a wide table has many columns of few rows */
     while (n < need)
         n *= 2;
     void *q = buzz_realloc(*p, n);
