@@ -130,6 +130,62 @@ static void test_progress_and_cancel(void **state)
     }
 }
 
+/* The input grows while it is converted (an export still being written): the first progress
+ * report of pass 2 appends rows, pass 2 reads them, and the conversion fails naming the change,
+ * with no output and no temp file. Untouched, the same input converts. */
+typedef struct grow_ctx {
+    const char *path;
+    bool done;
+} grow_ctx;
+
+static void grow_input(void *user, const buzz_convert_progress *p)
+{
+    grow_ctx *g = user;
+    if (p->phase != BUZZ_PHASE_WRITE || g->done)
+        return;
+    g->done = true;
+    FILE *f = fopen(g->path, "ab");
+    assert_non_null(f);
+    for (int i = 0; i < 1000; i++)
+        fprintf(f, "x%d,late\n", i);
+    fclose(f);
+}
+
+static void test_input_changed(void **state)
+{
+    (void)state;
+    char in[600], out[600];
+    test_path(in, sizeof in, "growing.csv");
+    FILE *f = fopen(in, "wb");
+    assert_non_null(f);
+    fprintf(f, "a,b\n");
+    for (int i = 0; i < 50000; i++)
+        fprintf(f, "%d,row %d\n", i, i);
+    fclose(f);
+    test_path(out, sizeof out, "growing.out.csv");
+    buzz_convert_options o;
+    memset(&o, 0, sizeof o);
+    o.input = in;
+    o.output = out;
+    o.csv.chunk_bytes = 64 << 10;
+    buzz_convert_summary s;
+    buzz_error err;
+    assert_int_equal(buzz_convert(&o, &s, &err), BUZZ_OK);
+    assert_int_equal(s.rows, 50000);
+    buzz_convert_summary_free(&s);
+    unlink(out);
+
+    grow_ctx g = {in, false};
+    o.on_progress = grow_input;
+    o.progress_user = &g;
+    assert_int_equal(buzz_convert(&o, &s, &err), BUZZ_ERR_IO);
+    assert_true(g.done);
+    assert_non_null(strstr(err.message, "changed while it was being converted"));
+    assert_non_null(strstr(err.message, "growing.csv"));
+    assert_int_equal(access(out, F_OK), -1);
+    assert_int_equal(count_tmp_files(), 0);
+}
+
 static void test_rejects_and_skip_inference(void **state)
 {
     (void)state;
@@ -375,6 +431,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_convert_csv),
         cmocka_unit_test(test_progress_and_cancel),
+        cmocka_unit_test(test_input_changed),
         cmocka_unit_test(test_rejects_and_skip_inference),
         cmocka_unit_test(test_several_inputs),
         cmocka_unit_test(test_several_inputs_mismatch),

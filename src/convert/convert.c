@@ -414,7 +414,31 @@ typedef struct conv_input {
     buzz_schema view;          /* pass 2: the output schema in this input's column order
                                   (columns owned, their contents borrowed from the output's) */
     int64_t weight;            /* file size, for progress over several inputs */
+    bool has_stamp;            /* a regular file: stamp is its state before pass 1 */
+    struct stat stamp;
 } conv_input;
+
+/* Both passes must read the same bytes: a file that changes in between (a download or export
+ * still being written, an editor saving) would be written with types and a row count that the
+ * second reading does not match. Size, modification time, device and inode taken before pass 1
+ * must be the same once pass 2 has read the file. */
+static buzz_status check_unchanged(const conv_input *in, buzz_error *err)
+{
+    struct stat now;
+    if (!in->has_stamp)
+        return BUZZ_OK;
+    if (stat(in->path, &now) != 0)
+        return buzz_error_set(err, BUZZ_ERR_IO, "%.200s: cannot check the input after reading it: %s",
+                              in->name, strerror(errno));
+    if (now.st_size != in->stamp.st_size || now.st_ino != in->stamp.st_ino ||
+        now.st_dev != in->stamp.st_dev || now.st_mtim.tv_sec != in->stamp.st_mtim.tv_sec ||
+        now.st_mtim.tv_nsec != in->stamp.st_mtim.tv_nsec)
+        return buzz_error_set(err, BUZZ_ERR_IO,
+                              "%.200s changed while it was being converted (it was %lld bytes, "
+                              "now %lld); nothing was written. Convert it again once it is complete",
+                              in->name, (long long)in->stamp.st_size, (long long)now.st_size);
+    return BUZZ_OK;
+}
 
 static void input_list_free(conv_input *in, size_t n)
 {
@@ -627,7 +651,11 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
             in[k].name = "stdin";
         }
         struct stat sb;
-        in[k].weight = stat(in[k].path, &sb) == 0 && sb.st_size > 0 ? (int64_t)sb.st_size : 1;
+        memset(&sb, 0, sizeof sb);
+        bool ok = stat(in[k].path, &sb) == 0;
+        in[k].weight = ok && sb.st_size > 0 ? (int64_t)sb.st_size : 1;
+        in[k].has_stamp = ok && S_ISREG(sb.st_mode);
+        in[k].stamp = sb;
         c.weight_total += in[k].weight;
     }
     if (opts->memory_limit && opts->memory_limit < BUZZ_CONVERT_MIN_MEMORY) {
@@ -836,6 +864,8 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
         }
         buzz_csv_reader_close(rd);
         rd = NULL;
+        if ((st = check_unchanged(&in[k], err)) != BUZZ_OK)
+            goto done;
         c.weight_done += in[k].weight;
         if (k + 1 == n_in)
             progress_pass_end(&c, oi->input_bytes);
