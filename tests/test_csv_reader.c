@@ -145,8 +145,32 @@ static void test_basic_and_header(void **state)
     buzz_csv_reader_close(rd);
 }
 
+/* The cuts a one-thread reading of path makes with chunk size `chunk` (owned; *n of them). */
+static int64_t *cuts_of(const char *path, const buzz_csv_options *base, size_t chunk, size_t *n)
+{
+    buzz_csv_options o = *base;
+    o.threads = 1;
+    o.chunk_bytes = chunk;
+    buzz_csv_reader *rd = NULL;
+    buzz_error err;
+    assert_int_equal(buzz_csv_reader_open(&rd, path, &o, &err), BUZZ_OK);
+    const buzz_csv_batch *b;
+    do
+        assert_int_equal(buzz_csv_reader_next(rd, &b, &err), BUZZ_OK);
+    while (b);
+    const int64_t *cuts;
+    buzz_csv_reader_cuts(rd, &cuts, n);
+    int64_t *copy = malloc((*n + 1) * sizeof *copy);
+    assert_non_null(copy);
+    memcpy(copy, cuts, *n * sizeof *copy);
+    buzz_csv_reader_close(rd);
+    return copy;
+}
+
 /* Every combination of threads, kernels and chunk sizes reads path as the scalar kernel on one
- * thread does, with the options of base. Returns the rendering (owned). */
+ * thread does, with the options of base; so do two threads cutting chunks at the record starts
+ * of an earlier reading (known_cuts), with that reading's chunk size or another one (then most
+ * slots hold no known cut, or several). Returns the rendering (owned). */
 static char *check_equal_everywhere(const char *path, const buzz_csv_options *base)
 {
     buzz_csv_options o = *base;
@@ -178,6 +202,30 @@ static char *check_equal_everywhere(const char *path, const buzz_csv_options *ba
             }
         }
     }
+    size_t n_small, n_large;
+    int64_t *small = cuts_of(path, base, 4096, &n_small);
+    int64_t *large = cuts_of(path, base, 100003, &n_large);
+    assert_true(n_small > n_large && n_large > 0);
+    const struct {
+        size_t chunk;
+        const int64_t *cuts;
+        size_t n;
+    } known[] = {{4096, small, n_small}, {100003, large, n_large}, {4096, large, n_large},
+                 {100003, small, n_small}};
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(known); i++) {
+        o.simd = BUZZ_SIMD_AUTO;
+        o.threads = 2;
+        o.chunk_bytes = known[i].chunk;
+        o.known_cuts = known[i].cuts;
+        o.known_cut_count = known[i].n;
+        char *got = read_all(path, &o, true, &st, &err);
+        assert_int_equal(st, BUZZ_OK);
+        if (strcmp(got, want) != 0)
+            fail_msg("%s: known cuts %zu, chunk %zu: output differs", path, i, known[i].chunk);
+        free(got);
+    }
+    free(small);
+    free(large);
     render_report = false;
     return want;
 }
@@ -328,6 +376,39 @@ static void test_cr_mode_everywhere(void **state)
     assert_non_null(strstr(got, "[two\rlines][q\"]"));
     assert_null(strstr(got, "[\n")); /* no value starts with an LF: each CR LF ended a record */
     free(got);
+}
+
+/* Cuts that are no record starts (another file's, or shifted): reading fails with BUZZ_ERR_IO
+ * naming the change, never returns rows split wrongly. */
+static void test_known_cuts_mismatch(void **state)
+{
+    (void)state;
+    char path[600];
+    test_path(path, sizeof path, "cuts.csv");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fprintf(f, "a,b,c\n");
+    for (int i = 0; i < 20000; i++)
+        fprintf(f, "%d,\"text, %d\",%d.5\n", i, i, i);
+    fclose(f);
+    buzz_csv_options o;
+    memset(&o, 0, sizeof o);
+    size_t n;
+    int64_t *cuts = cuts_of(path, &o, 8192, &n);
+    assert_true(n > 10);
+    for (size_t i = 0; i < n; i++)
+        cuts[i] += 3; /* inside a record */
+    o.threads = 2;
+    o.chunk_bytes = 8192;
+    o.known_cuts = cuts;
+    o.known_cut_count = n;
+    buzz_status st;
+    buzz_error err;
+    char *got = read_all(path, &o, false, &st, &err);
+    assert_int_equal(st, BUZZ_ERR_IO);
+    assert_non_null(strstr(err.message, "changed since it was first read"));
+    free(got);
+    free(cuts);
 }
 
 static void test_report_and_strict(void **state)
@@ -517,6 +598,7 @@ int main(void)
         cmocka_unit_test(test_basic_and_header),
         cmocka_unit_test(test_equal_across_threads_kernels_chunks),
         cmocka_unit_test(test_cr_mode_everywhere),
+        cmocka_unit_test(test_known_cuts_mismatch),
         cmocka_unit_test(test_inline_comments_everywhere),
         cmocka_unit_test(test_report_and_strict),
         cmocka_unit_test(test_preamble_and_skip),

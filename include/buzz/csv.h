@@ -93,6 +93,13 @@ typedef struct buzz_csv_options {
     int inline_comments;  /* with a comment byte in effect: 0 = detect; 1 = an unquoted comment
                              byte inside a record also ends it, the rest of its line is a
                              comment (DuckDB, pandas, R); -1 = only whole lines are comments */
+    /* Record starts found by an earlier reading of the same input with the same options
+     * (buzz_csv_reader_cuts), ascending; borrowed until close. With worker threads, chunks are
+     * cut there instead of by the boundary tracker (a second pass then skips that work), and
+     * each such chunk is checked to end at a record start: one that does not fails with
+     * BUZZ_ERR_IO (the input is not the one read before). NULL = none. */
+    const int64_t *known_cuts;
+    size_t known_cut_count;
 } buzz_csv_options;
 
 /* The dialect in use: every field resolved (nothing left to detect). */
@@ -251,6 +258,11 @@ int64_t buzz_csv_reader_input_bytes(const buzz_csv_reader *r);
  * the raw input bytes read so far: the file's bytes, compressed ones for .gz/.zst. Complete once
  * next returned the end. 0 when the checksum option was not set. */
 uint32_t buzz_csv_reader_checksum(const buzz_csv_reader *r);
+
+/* Where this reading cut its chunks so far: decoded offsets of record starts, ascending, one per
+ * chunk but the last (complete once next returned the end). Borrowed until close; pass them as
+ * known_cuts to read the same input again without the boundary tracker. */
+void buzz_csv_reader_cuts(const buzz_csv_reader *r, const int64_t **out_cuts, size_t *out_count);
 
 /* Stop worker threads and free everything. Accepts NULL. */
 void buzz_csv_reader_close(buzz_csv_reader *r);

@@ -414,6 +414,9 @@ typedef struct conv_input {
     buzz_schema view;          /* pass 2: the output schema in this input's column order
                                   (columns owned, their contents borrowed from the output's) */
     int64_t weight;            /* file size, for progress over several inputs */
+    int64_t *cuts;             /* where pass 1 cut its chunks (buzz_csv_reader_cuts): pass 2 cuts
+                                  there instead of running the boundary tracker again */
+    size_t cut_count;
     bool has_stamp;            /* a regular file: stamp is its state before pass 1 */
     struct stat stamp;
 } conv_input;
@@ -446,6 +449,7 @@ static void input_list_free(conv_input *in, size_t n)
         buzz_free(in[k].map);
         buzz_free(in[k].inv);
         buzz_free(in[k].view.columns);
+        buzz_free(in[k].cuts);
     }
     buzz_free(in);
 }
@@ -728,6 +732,20 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
                          BUZZ_OK)
             goto done;
         rows1 += rows;
+        if (state) {
+            const int64_t *cuts;
+            size_t ncuts;
+            buzz_csv_reader_cuts(rd, &cuts, &ncuts);
+            if (ncuts) {
+                in[k].cuts = buzz_malloc(ncuts * sizeof *cuts);
+                if (!in[k].cuts) {
+                    st = buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory");
+                    goto done;
+                }
+                memcpy(in[k].cuts, cuts, ncuts * sizeof *cuts);
+                in[k].cut_count = ncuts;
+            }
+        }
         int64_t bytes = buzz_csv_reader_input_bytes(rd);
         source_bytes = source_bytes < 0 || bytes < 0 ? -1 : source_bytes + bytes;
         buzz_csv_reader_close(rd);
@@ -805,6 +823,8 @@ buzz_status buzz_convert(const buzz_convert_options *opts, buzz_convert_summary 
             ro2.source_name = in[k].name;
         ro2.checksum = n_in == 1; /* the source's CRC-32 goes into the output's metadata */
         ro2.batch_hook = (buzz_csv_batch_hook){fill_hook_run, fill_hook_free, (void *)isc};
+        ro2.known_cuts = in[k].cuts;
+        ro2.known_cut_count = in[k].cut_count;
         if ((st = buzz_csv_reader_open(&rd, in[k].path, &ro2, err)) != BUZZ_OK)
             goto done;
         if (BUZZ_NEVER(!same_dialect(&in[k].dialect, buzz_csv_reader_dialect(rd)))) {

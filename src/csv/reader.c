@@ -21,7 +21,11 @@
  * chunk as read, because the tokenizer unescapes a record's cells only at its end and takes back
  * the issues of the open record (buzz__csv_tok.unesc_cols, buzz__csv_tok_drop_open). The cuts are
  * the tracker's exactly, so the output is the same (in CR mode a CR ending the bytes read, which
- * may be half of a CR LF, waits for the next chunk, as the tracker holds it back). */
+ * may be half of a CR LF, waits for the next chunk, as the tracker holds it back).
+ *
+ * With opts.known_cuts (the cuts of an earlier reading of the same input) and worker threads, a
+ * slot is cut at the last known cut it holds instead of by the tracker, and tokenize_slot checks
+ * that the chunk ends at a record start; a slot holding none is tracked from its start. */
 #include "csv_internal.h"
 
 #include <pthread.h>
@@ -61,6 +65,7 @@ typedef struct slot {
     size_t batch_count, batch_alloc;
     int64_t lines; /* newline bytes in the chunk */
     bool need_more; /* cut by the tokenizer: no record ends in the chunk yet, read more */
+    bool cut_known; /* chunk_len is one of opts.known_cuts: tokenize_slot checks it */
     uint32_t *unesc_cols; /* the tokenizer's deferred unescapes (buzz__csv_tok.unesc_cols) */
     buzz_status status;
     buzz_error err;
@@ -81,6 +86,10 @@ struct buzz_csv_reader {
     bool cut_by_tokenizer;
     size_t chunk_bytes, max_record_bytes;
     size_t batch_rows; /* rows per batch (plan_batch_rows) */
+    /* Cuts made (buzz_csv_reader_cuts), and the next of opts.known_cuts to consider. */
+    int64_t *cuts;
+    size_t cut_count, cut_cap;
+    size_t known_next;
 
     buzz_str *names; /* column_count entries, each owned */
 
@@ -354,6 +363,14 @@ static void tokenize_slot(const buzz_csv_reader *r, slot *s)
             break;
     }
     s->lines = t.line;
+    if (s->cut_known && !s->is_last && s->status == BUZZ_OK &&
+        !(t.state == BUZZ__ST_FIELD_START && t.col == 0 && t.rec_start == s->chunk_len)) {
+        buzz_pos where = {r->name, 0, 0, s->base_offset + (int64_t)s->chunk_len};
+        s->status = buzz_error_at(&s->err, BUZZ_ERR_IO, &where,
+                                  "the input changed since it was first read: no record starts "
+                                  "where the first reading found one");
+        return;
+    }
     if (open_end) {
         if (t.rec_start == 0) {
             s->need_more = true; /* one record longer than the bytes read: see cut_slot */
@@ -552,11 +569,35 @@ static buzz_status fill_slot(buzz_csv_reader *r, size_t idx, const uint8_t *carr
     s->len = carry_len;
     s->base_offset = r->fill_offset - (int64_t)carry_len;
     s->is_last = false;
+    s->cut_known = false;
     size_t boundary = 0;
+    bool known = r->opts.known_cuts && r->opts.known_cut_count && !r->cut_by_tokenizer;
     for (;;) {
         size_t scanned = s->len;
         bool at_eof;
         BUZZ_TRY(read_into(r, s, &at_eof, err));
+        if (known && !at_eof) {
+            /* The last known record start in the slot; without one, the tracker from the slot's
+             * start, which is a record start (its state from earlier slots is stale). */
+            const int64_t *kc = r->opts.known_cuts;
+            size_t n = r->opts.known_cut_count, i = r->known_next;
+            int64_t end = s->base_offset + (int64_t)s->len;
+            while (i < n && kc[i] <= s->base_offset)
+                i++;
+            size_t last = SIZE_MAX;
+            for (; i < n && kc[i] <= end; i++)
+                last = i;
+            r->known_next = i;
+            if (last != SIZE_MAX) {
+                s->cut_known = true;
+                s->chunk_len = (size_t)(kc[last] - s->base_offset);
+                return BUZZ_OK;
+            }
+            if (scanned == carry_len) {
+                buzz__csv_track_init(&r->tracker, &r->dialect);
+                scanned = 0;
+            }
+        }
         if (s->len > scanned && !r->cut_by_tokenizer) {
             size_t b = r->track(&r->tracker, s->data, scanned, s->len);
             if (b)
@@ -596,6 +637,26 @@ static buzz_status cut_slot(buzz_csv_reader *r, size_t idx, buzz_error *err)
     return BUZZ_OK;
 }
 
+static buzz_status record_cut(buzz_csv_reader *r, int64_t at, buzz_error *err)
+{
+    if (r->cut_count == r->cut_cap) {
+        size_t n = r->cut_cap ? r->cut_cap * 2 : 64;
+        int64_t *p = buzz_realloc(r->cuts, n * sizeof *p);
+        if (!p)
+            return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory");
+        r->cuts = p;
+        r->cut_cap = n;
+    }
+    r->cuts[r->cut_count++] = at;
+    return BUZZ_OK;
+}
+
+void buzz_csv_reader_cuts(const buzz_csv_reader *r, const int64_t **out_cuts, size_t *out_count)
+{
+    *out_cuts = r->cuts;
+    *out_count = r->cut_count;
+}
+
 /* Queue chunks until every slot is busy or the input is exhausted. */
 static buzz_status fill_pipeline(buzz_csv_reader *r, buzz_error *err)
 {
@@ -620,6 +681,9 @@ static buzz_status fill_pipeline(buzz_csv_reader *r, buzz_error *err)
         if (r->cut_by_tokenizer)
             BUZZ_TRY(cut_slot(r, idx, err));
         r->input_done = r->slots[idx].is_last;
+        if (!r->input_done)
+            BUZZ_TRY(record_cut(r, r->slots[idx].base_offset + (int64_t)r->slots[idx].chunk_len,
+                                err));
         r->next_fill = (idx + 1) % r->slot_count;
         r->in_flight++;
         if (!r->cut_by_tokenizer)
@@ -1093,6 +1157,7 @@ void buzz_csv_reader_close(buzz_csv_reader *r)
         buzz_free(r->names);
     }
     buzz_free(r->head);
+    buzz_free(r->cuts);
     buzz__csv_stream_close(r->stream);
     buzz_free(r->name);
     buzz_free(r);
