@@ -141,23 +141,8 @@ static bool chunk_tokenize(const uint8_t *in, size_t len, const buzz_csv_dialect
                            size_t *out_cut, int64_t *out_lines, uint8_t **out_data)
 {
     buzz__csv_tok t;
-    buzz__csv_tok_init(&t, d);
-    uint8_t *data = malloc(len + BUZZ__CSV_PAD);
-    if (!data)
-        abort();
-    memcpy(data, in, len);
-    memset(data + len, 'P', BUZZ__CSV_PAD);
-    t.data = data;
-    t.row_cap = cap;
-    t.cells = calloc(t.ncols * cap, sizeof *t.cells);
-    t.row_offsets = calloc(cap, sizeof *t.row_offsets);
-    t.row_lines = calloc(cap, sizeof *t.row_lines);
-    t.extras = calloc(cap, sizeof *t.extras);
-    t.issue_cap = 4 * len + 16; /* every issue listed: the two readings must list the same */
-    t.issues = calloc(t.issue_cap, sizeof *t.issues);
-    t.unesc_cols = calloc(t.ncols, sizeof *t.unesc_cols);
-    if (!t.cells || !t.row_offsets || !t.row_lines || !t.extras || !t.issues || !t.unesc_cols)
-        abort();
+    /* Every issue listed: the two readings must list the same. */
+    uint8_t *data = test_tok_new(&t, in, len, d, cap, 4 * len + 16, true);
     size_t pos = 0;
     bool ok = true, reset = true;
     for (size_t guard = 0;; guard++) {
@@ -203,12 +188,7 @@ static bool chunk_tokenize(const uint8_t *in, size_t len, const buzz_csv_dialect
     } else {
         free(data);
     }
-    free(t.cells);
-    free(t.row_offsets);
-    free(t.row_lines);
-    free(t.extras);
-    free(t.issues);
-    free(t.unesc_cols);
+    test_tok_free(&t);
     return ok;
 }
 

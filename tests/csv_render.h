@@ -54,6 +54,46 @@ static void render_batch(const buzz__csv_tok *t, render_out *out)
     out->comment_lines += t->comment_lines;
 }
 
+/* Set up t for dialect d over a copy of input[0, len) (returned: free it after test_tok_free)
+ * padded with 'P' (padding must never matter), with outputs for row_cap rows and issue_cap
+ * issues; defer: unescaping waits for each record's end, as in the reader (t->unesc_cols). Out of
+ * memory aborts: it is a test failure, not a path under test. */
+static uint8_t *test_tok_new(buzz__csv_tok *t, const void *input, size_t len,
+                             const buzz_csv_dialect *d, size_t row_cap, size_t issue_cap,
+                             bool defer)
+{
+    buzz__csv_tok_init(t, d);
+    uint8_t *data = malloc(len + BUZZ__CSV_PAD);
+    if (!data)
+        abort();
+    memcpy(data, input, len);
+    memset(data + len, 'P', BUZZ__CSV_PAD);
+    t->data = data;
+    t->row_cap = row_cap;
+    t->cells = calloc(t->ncols * row_cap, sizeof *t->cells);
+    t->row_offsets = calloc(row_cap, sizeof *t->row_offsets);
+    t->row_lines = calloc(row_cap, sizeof *t->row_lines);
+    t->extras = calloc(row_cap, sizeof *t->extras);
+    t->issue_cap = issue_cap;
+    t->issues = calloc(issue_cap, sizeof *t->issues);
+    t->unesc_cols = defer ? calloc(t->ncols, sizeof *t->unesc_cols) : NULL;
+    if (!t->cells || !t->row_offsets || !t->row_lines || !t->extras || !t->issues ||
+        (defer && !t->unesc_cols))
+        abort();
+    return data;
+}
+
+/* The outputs of test_tok_new (not the data copy). */
+static void test_tok_free(buzz__csv_tok *t)
+{
+    free(t->cells);
+    free(t->row_offsets);
+    free(t->row_lines);
+    free(t->extras);
+    free(t->issues);
+    free(t->unesc_cols);
+}
+
 /* Tokenize input[0, len) as one chunk with kernel `scan`, batches of at most row_cap rows, into
  * out (initialised here; free with render_free). Returns false if the kernel misbehaved. */
 static bool render_tokenize(const char *input, size_t len, const buzz_csv_dialect *d,
@@ -63,18 +103,7 @@ static bool render_tokenize(const char *input, size_t len, const buzz_csv_dialec
     buzz_buf_init(&out->issues, 0);
     out->blank_lines = out->comment_lines = 0;
     buzz__csv_tok t;
-    buzz__csv_tok_init(&t, d);
-    uint8_t *data = malloc(len + BUZZ__CSV_PAD);
-    memcpy(data, input, len);
-    memset(data + len, 'P', BUZZ__CSV_PAD); /* padding must never matter */
-    t.data = data;
-    t.row_cap = row_cap;
-    t.cells = calloc(t.ncols * row_cap, sizeof *t.cells);
-    t.row_offsets = calloc(row_cap, sizeof *t.row_offsets);
-    t.row_lines = calloc(row_cap, sizeof *t.row_lines);
-    t.extras = calloc(row_cap, sizeof *t.extras);
-    t.issue_cap = 64;
-    t.issues = calloc(t.issue_cap, sizeof *t.issues);
+    uint8_t *data = test_tok_new(&t, input, len, d, row_cap, 64, false);
     size_t pos = 0;
     bool ok = true, reset = true;
     for (int guard = 0;; guard++) {
@@ -108,11 +137,7 @@ static bool render_tokenize(const char *input, size_t len, const buzz_csv_dialec
         }
         /* A full batch at the very end: finish in a fresh batch. */
     }
-    free(t.cells);
-    free(t.row_offsets);
-    free(t.row_lines);
-    free(t.extras);
-    free(t.issues);
+    test_tok_free(&t);
     free(data);
     rput(&out->text, &(uint8_t){0}, 1);
     rput(&out->issues, &(uint8_t){0}, 1);

@@ -60,22 +60,7 @@ static bool meta_tokenize(const uint8_t *input, size_t len, const buzz_csv_diale
 {
     buzz_buf_init(out, 0);
     buzz__csv_tok t;
-    buzz__csv_tok_init(&t, d);
-    uint8_t *data = malloc(len + BUZZ__CSV_PAD);
-    if (!data)
-        abort();
-    memcpy(data, input, len);
-    memset(data + len, 'P', BUZZ__CSV_PAD);
-    t.data = data;
-    t.row_cap = row_cap;
-    t.cells = calloc(t.ncols * row_cap, sizeof *t.cells);
-    t.row_offsets = calloc(row_cap, sizeof *t.row_offsets);
-    t.row_lines = calloc(row_cap, sizeof *t.row_lines);
-    t.extras = calloc(row_cap, sizeof *t.extras);
-    t.issue_cap = 16;
-    t.issues = calloc(t.issue_cap, sizeof *t.issues);
-    if (!t.cells || !t.row_offsets || !t.row_lines || !t.extras || !t.issues)
-        abort();
+    uint8_t *data = test_tok_new(&t, input, len, d, row_cap, 16, false);
     size_t pos = 0, cut = 0;
     bool ok = true;
     buzz__csv_tok_reset_output(&t);
@@ -111,11 +96,7 @@ static bool meta_tokenize(const uint8_t *input, size_t len, const buzz_csv_diale
             break;
         }
     }
-    free(t.cells);
-    free(t.row_offsets);
-    free(t.row_lines);
-    free(t.extras);
-    free(t.issues);
+    test_tok_free(&t);
     free(data);
     return ok;
 }
