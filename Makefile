@@ -90,6 +90,8 @@ FUZZ_SRCS := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
 # The query module needs DuckDB; the fuzz targets do not link it (fuzz_parquet links it itself).
 FUZZ_LIB_SRCS := $(filter-out src/query/%,$(LIB_SRCS))
+# Targets include test helpers (tests/csv_render.h, ...) as well as the library's headers.
+FUZZ_HDRS := $(wildcard include/buzz/*.h src/*/*.h tests/*.h)
 # fuzz_parquet reads its files back through DuckDB's C API, so it alone links libduckdb. The
 # library is not instrumented (only our C code is checked); it runs under the same
 # -fsanitize=fuzzer,address,undefined flags with no ASAN_OPTIONS: our side is C, so there are no
@@ -97,13 +99,13 @@ FUZZ_LIB_SRCS := $(filter-out src/query/%,$(LIB_SRCS))
 # Only libFuzzer's per-input leak scan is a problem (DuckDB's caches trigger it on most inputs and
 # it made runs ~3x slower): the target turns it off itself unless -detect_leaks is given, and
 # checks Buzz's own allocations instead (see LLVMFuzzerInitialize in fuzz/fuzz_parquet.c).
-build/fuzz/fuzz_parquet: fuzz/fuzz_parquet.c $(FUZZ_LIB_SRCS) $(wildcard include/buzz/*.h src/*/*.h)
+build/fuzz/fuzz_parquet: fuzz/fuzz_parquet.c $(FUZZ_LIB_SRCS) $(FUZZ_HDRS)
 	@mkdir -p $(dir $@)
 	clang $(CPPFLAGS) $(DUCKDB_CPPFLAGS) -DBUZZ_DEBUG -std=c11 -g -O1 -pthread \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	    -o $@ $< $(FUZZ_LIB_SRCS) $(DUCKDB_LIBS) $(LDLIBS)
 
-build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRCS) $(wildcard include/buzz/*.h src/*/*.h)
+build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRCS) $(FUZZ_HDRS)
 	@mkdir -p $(dir $@)
 	clang $(CPPFLAGS) -DBUZZ_DEBUG -std=c11 -g -O1 -pthread \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -131,77 +131,9 @@ static void check_track(const uint8_t *csv, size_t len, const buzz_csv_dialect *
     free(data);
 }
 
-/* Tokenize in[0, len) as the reader tokenizes a chunk: unescaping deferred to record ends, batches
- * of cap rows, rendered into out (appended). open_end: the bytes end inside the input, as a chunk
- * cut by the tokenizer (no finish); *out_cut gets where the open record starts, *out_lines the
- * newline bytes before it, and *out_data the tokenized bytes (owned by the caller). Otherwise the
- * input ends here (scan_finish). Returns false if the kernel misbehaved. */
-static bool chunk_tokenize(const uint8_t *in, size_t len, const buzz_csv_dialect *d,
-                           buzz__csv_scan_fn scan, size_t cap, bool open_end, render_out *out,
-                           size_t *out_cut, int64_t *out_lines, uint8_t **out_data)
-{
-    buzz__csv_tok t;
-    /* Every issue listed: the two readings must list the same. */
-    uint8_t *data = test_tok_new(&t, in, len, d, cap, 4 * len + 16, true);
-    size_t pos = 0;
-    bool ok = true, reset = true;
-    for (size_t guard = 0;; guard++) {
-        if (reset)
-            buzz__csv_tok_reset_output(&t);
-        reset = true;
-        size_t next = scan(&t, pos, len);
-        if (next < pos || next > len || guard > len + 4) {
-            ok = false;
-            break;
-        }
-        pos = next;
-        if (pos == len && !t.is_full) {
-            if (open_end) {
-                buzz__csv_tok_drop_open(&t);
-            } else {
-                size_t again = buzz__csv_scan_finish(&t, len);
-                if (again) {
-                    if (again > len) {
-                        ok = false;
-                        break;
-                    }
-                    pos = again;
-                    reset = false;
-                    continue;
-                }
-            }
-            render_batch(&t, out);
-            break;
-        }
-        render_batch(&t, out);
-        if (!t.is_full) {
-            ok = false;
-            break;
-        }
-        if (pos == len && open_end)
-            break; /* full right at the end: no record is open */
-    }
-    if (open_end) {
-        *out_cut = t.rec_start;
-        *out_lines = t.rec_line;
-        *out_data = data;
-    } else {
-        free(data);
-    }
-    test_tok_free(&t);
-    return ok;
-}
-
 static bool same_buf(const buzz_buf *a, const buzz_buf *b)
 {
     return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
-}
-
-static void render_init(render_out *o)
-{
-    buzz_buf_init(&o->text, 0);
-    buzz_buf_init(&o->issues, 0);
-    o->blank_lines = o->comment_lines = 0;
 }
 
 /* The reader's single-thread cut (reader.c, cut_by_tokenizer): the bytes end at `at` (a CR ending
@@ -215,9 +147,12 @@ static void check_open_cut(const uint8_t *csv, size_t len, const buzz_csv_dialec
         return;
     const uint8_t nl = d->newline == BUZZ_NEWLINE_CR ? '\r' : '\n';
     size_t end = at - (size_t)(d->newline == BUZZ_NEWLINE_CR && csv[at - 1] == '\r');
+    /* Every issue listed, unescaping deferred as in the reader: the readings must list the same. */
+    const size_t issue_cap = 4 * len + 16;
     render_out whole;
     render_init(&whole);
-    if (!chunk_tokenize(csv, len, d, buzz__csv_scan_scalar, cap, false, &whole, NULL, NULL, NULL))
+    render_mode wm = {.issue_cap = issue_cap, .defer = true};
+    if (!render_chunk(csv, len, d, buzz__csv_scan_scalar, cap, &wm, &whole))
         mismatch("one-chunk reading", BUZZ_SIMD_SCALAR);
     static const buzz_simd kernels[] = {BUZZ_SIMD_SCALAR, BUZZ_SIMD_AVX2, BUZZ_SIMD_AVX512};
     for (size_t i = 0; i < BUZZ_ARRAY_LEN(kernels); i++) {
@@ -226,11 +161,12 @@ static void check_open_cut(const uint8_t *csv, size_t len, const buzz_csv_dialec
             continue;
         render_out got;
         render_init(&got);
-        size_t cut = 0;
-        int64_t lines = 0;
-        uint8_t *data = NULL;
-        if (!chunk_tokenize(csv, end, d, fn, cap, true, &got, &cut, &lines, &data) || cut > end)
+        render_mode om = {.issue_cap = issue_cap, .defer = true, .open_end = true};
+        if (!render_chunk(csv, end, d, fn, cap, &om, &got) || om.cut > end)
             mismatch("open-ended chunk", kernels[i]);
+        size_t cut = om.cut;
+        int64_t lines = om.lines;
+        uint8_t *data = om.data;
         if (memcmp(data + cut, csv + cut, end - cut) != 0)
             mismatch("bytes of the open record", kernels[i]);
         int64_t nls = 0;
@@ -249,7 +185,8 @@ static void check_open_cut(const uint8_t *csv, size_t len, const buzz_csv_dialec
         memcpy(next, data + cut, end - cut);
         memcpy(next + (end - cut), csv + end, len - end);
         free(data);
-        if (!chunk_tokenize(next, len - cut, d, fn, cap, false, &got, NULL, NULL, NULL))
+        render_mode nm = {.issue_cap = issue_cap, .defer = true};
+        if (!render_chunk(next, len - cut, d, fn, cap, &nm, &got))
             mismatch("chunk after the cut", kernels[i]);
         free(next);
         if (!same_buf(&got.text, &whole.text) || !same_buf(&got.issues, &whole.issues) ||

@@ -94,38 +94,51 @@ static void test_tok_free(buzz__csv_tok *t)
     free(t->unesc_cols);
 }
 
-/* Tokenize input[0, len) as one chunk with kernel `scan`, batches of at most row_cap rows, into
- * out (initialised here; free with render_free). Returns false if the kernel misbehaved. */
-static bool render_tokenize(const char *input, size_t len, const buzz_csv_dialect *d,
-                            buzz__csv_scan_fn scan, size_t row_cap, render_out *out)
+/* How render_chunk reads: issue_cap issues listed per batch; defer: unescaping waits for record
+ * ends (the reader's way); open_end: the bytes end inside the input, as a chunk the reader cuts
+ * itself (no finish, the open record dropped), and then cut/lines/data get where the open record
+ * starts, the newline bytes before it and the tokenized bytes (owned by the caller). */
+typedef struct render_mode {
+    size_t issue_cap;
+    bool defer, open_end;
+    size_t cut;
+    int64_t lines;
+    uint8_t *data;
+} render_mode;
+
+/* Tokenize input[0, len) as one chunk with kernel `scan`, batches of at most row_cap rows,
+ * appending to out. Returns false if the kernel misbehaved. */
+static bool render_chunk(const void *input, size_t len, const buzz_csv_dialect *d,
+                         buzz__csv_scan_fn scan, size_t row_cap, render_mode *m, render_out *out)
 {
-    buzz_buf_init(&out->text, 0);
-    buzz_buf_init(&out->issues, 0);
-    out->blank_lines = out->comment_lines = 0;
     buzz__csv_tok t;
-    uint8_t *data = test_tok_new(&t, input, len, d, row_cap, 64, false);
+    uint8_t *data = test_tok_new(&t, input, len, d, row_cap, m->issue_cap, m->defer);
     size_t pos = 0;
     bool ok = true, reset = true;
-    for (int guard = 0;; guard++) {
+    for (size_t guard = 0;; guard++) {
         if (reset)
             buzz__csv_tok_reset_output(&t);
         reset = true;
         size_t next = scan(&t, pos, len);
-        if (next < pos || next > len || guard > (int)len + 4) {
+        if (next < pos || next > len || guard > len + 4) {
             ok = false;
             break;
         }
         pos = next;
         if (pos == len && !t.is_full) {
-            size_t again = buzz__csv_scan_finish(&t, len);
-            if (again) { /* a stray quote: scan again from there, same batch */
-                if (again > len) {
-                    ok = false;
-                    break;
+            if (m->open_end) {
+                buzz__csv_tok_drop_open(&t);
+            } else {
+                size_t again = buzz__csv_scan_finish(&t, len);
+                if (again) { /* a stray quote: scan again from there, same batch */
+                    if (again > len) {
+                        ok = false;
+                        break;
+                    }
+                    pos = again;
+                    reset = false;
+                    continue;
                 }
-                pos = again;
-                reset = false;
-                continue;
             }
             render_batch(&t, out);
             break;
@@ -135,10 +148,36 @@ static bool render_tokenize(const char *input, size_t len, const buzz_csv_dialec
             ok = false; /* stopped early without a full batch */
             break;
         }
+        if (pos == len && m->open_end)
+            break; /* full right at the end: no record is open */
         /* A full batch at the very end: finish in a fresh batch. */
     }
+    if (m->open_end) {
+        m->cut = t.rec_start;
+        m->lines = t.rec_line;
+        m->data = data;
+    } else {
+        free(data);
+    }
     test_tok_free(&t);
-    free(data);
+    return ok;
+}
+
+static void render_init(render_out *out)
+{
+    buzz_buf_init(&out->text, 0);
+    buzz_buf_init(&out->issues, 0);
+    out->blank_lines = out->comment_lines = 0;
+}
+
+/* Tokenize input[0, len) as one chunk with kernel `scan`, batches of at most row_cap rows, into
+ * out (initialised here; free with render_free). Returns false if the kernel misbehaved. */
+static bool render_tokenize(const char *input, size_t len, const buzz_csv_dialect *d,
+                            buzz__csv_scan_fn scan, size_t row_cap, render_out *out)
+{
+    render_init(out);
+    render_mode m = {.issue_cap = 64};
+    bool ok = render_chunk(input, len, d, scan, row_cap, &m, out);
     rput(&out->text, &(uint8_t){0}, 1);
     rput(&out->issues, &(uint8_t){0}, 1);
     return ok;
