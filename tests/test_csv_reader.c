@@ -6,6 +6,8 @@
 
 #include "buzz/csv.h"
 
+#include <stdatomic.h>
+
 /* Render every row of path as "[a][b]|" (missing cells "~", extras "+raw") with line numbers
  * "@line" at each row start when with_lines. Returns an owned malloc'd string. */
 /* A test-side string builder on plain malloc, so that the allocation-failure hook only hits the
@@ -145,6 +147,21 @@ static void test_basic_and_header(void **state)
     buzz_csv_reader_close(rd);
 }
 
+/* A batch hook that sums the rows it sees (hook_rows): with one or two threads the caller then
+ * tokenizes and cuts every chunk and the workers only run the hook (reader.c, hook_on_workers). */
+static atomic_llong hook_rows;
+
+static buzz_status count_hook(void *user, const buzz_csv_dialect *d, const buzz_csv_batch *b,
+                              void **state, buzz_error *err)
+{
+    (void)user;
+    (void)d;
+    (void)state;
+    (void)err;
+    atomic_fetch_add(&hook_rows, (long long)b->row_count);
+    return BUZZ_OK;
+}
+
 /* The cuts a one-thread reading of path makes with chunk size `chunk` (owned; *n of them). */
 static int64_t *cuts_of(const char *path, const buzz_csv_options *base, size_t chunk, size_t *n)
 {
@@ -226,6 +243,24 @@ static char *check_equal_everywhere(const char *path, const buzz_csv_options *ba
     }
     free(small);
     free(large);
+    o.known_cuts = NULL;
+    o.known_cut_count = 0;
+    const size_t hook_chunks[] = {4096, 100003};
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(hook_chunks); i++) {
+        o.threads = 2;
+        o.chunk_bytes = hook_chunks[i];
+        o.batch_hook = (buzz_csv_batch_hook){count_hook, NULL, NULL};
+        atomic_store(&hook_rows, 0);
+        char *got = read_all(path, &o, true, &st, &err);
+        assert_int_equal(st, BUZZ_OK);
+        if (strcmp(got, want) != 0)
+            fail_msg("%s: hook on the workers, chunk %zu: output differs", path, hook_chunks[i]);
+        const char *rows = strstr(got, "\nrows ");
+        assert_non_null(rows);
+        assert_int_equal(atomic_load(&hook_rows), atoll(rows + 6));
+        free(got);
+        o.batch_hook = (buzz_csv_batch_hook){0};
+    }
     render_report = false;
     return want;
 }

@@ -398,9 +398,10 @@ static void test_infer_last_row_decides(void **state)
                               r);
     w += (size_t)snprintf(csv + w, cap - w, "%zu,3.5,maybe,25/12/2023,0123,99999999999\n",
                           rows - 1);
-    buzz_schema s1, s2;
+    buzz_schema s1, s2, s3;
     infer_text(csv, w, NULL, 1, &s1);
-    infer_text(csv, w, NULL, 2, &s2);
+    infer_text(csv, w, NULL, 2, &s2); /* the caller tokenizes, two workers type (the hook) */
+    infer_text(csv, w, NULL, 3, &s3); /* the tracker cuts, three workers tokenize and type */
     char got[256];
     describe(&s1, got, sizeof got);
     assert_string_equal(got, "int32|decimal(4,1)|varchar|date/dmy|varchar|int64");
@@ -409,6 +410,11 @@ static void test_infer_last_row_decides(void **state)
     assert_int_equal(buzz_schema_to_json(&s1, BUZZ_SCHEMA_JSON_STATS, &j1, NULL), BUZZ_OK);
     assert_int_equal(buzz_schema_to_json(&s2, BUZZ_SCHEMA_JSON_STATS, &j2, NULL), BUZZ_OK);
     assert_string_equal(j1, j2);
+    char *j3;
+    assert_int_equal(buzz_schema_to_json(&s3, BUZZ_SCHEMA_JSON_STATS, &j3, NULL), BUZZ_OK);
+    assert_string_equal(j1, j3);
+    buzz_free(j3);
+    buzz_schema_free(&s3);
     /* Distinct estimate of a unique column is within 5%. */
     int64_t de = s1.columns[0].distinct_estimate;
     assert_true(de > (int64_t)(rows * 95 / 100) && de <= (int64_t)rows);

@@ -23,6 +23,11 @@
  * the tracker's exactly, so the output is the same (in CR mode a CR ending the bytes read, which
  * may be half of a CR LF, waits for the next chunk, as the tracker holds it back).
  *
+ * With two worker threads and a batch hook (a first reading with per-value work: inference),
+ * the caller's thread also tokenizes and cuts every chunk this way, and the workers only run the
+ * hook (hook_on_workers): no tracker, and on two cores one tokenizing core keeps pace with the
+ * hook on the other (pass 1 of the 1.1 GB benchmark: ~0.45 s less CPU, ~10% faster).
+ *
  * With opts.known_cuts (the cuts of an earlier reading of the same input) and worker threads, a
  * slot is cut at the last known cut it holds instead of by the tracker, and tokenize_slot checks
  * that the chunk ends at a record start; a slot holding none is tracked from its start. */
@@ -81,9 +86,14 @@ struct buzz_csv_reader {
     buzz__csv_scan_fn scan;
     buzz__csv_track_fn track;
     buzz__csv_track tracker;
-    /* No worker threads: tokenize_slot cuts each chunk itself, at the record still open at the end
-     * of the bytes read, so the boundary tracker does not run (see fill_slot). */
+    /* tokenize_slot cuts each chunk itself, at the record still open at the end of the bytes read,
+     * so the boundary tracker does not run (see fill_slot): with no worker threads, and with
+     * hook_on_workers. */
     bool cut_by_tokenizer;
+    /* The caller's thread tokenizes (and cuts) every chunk, the workers run only the batch hook:
+     * on two cores a first reading with per-value work (pass 1 of a conversion, inference) then
+     * needs no tracker, and tokenizing on one core keeps pace with the hook on the other. */
+    bool hook_on_workers;
     size_t chunk_bytes, max_record_bytes;
     size_t batch_rows; /* rows per batch (plan_batch_rows) */
     /* Cuts made (buzz_csv_reader_cuts), and the next of opts.known_cuts to consider. */
@@ -380,7 +390,8 @@ static void tokenize_slot(const buzz_csv_reader *r, slot *s)
         s->lines = t.rec_line;
     }
     mark_footer(r, s);
-    run_hook(r, s);
+    if (!r->hook_on_workers)
+        run_hook(r, s); /* else a worker runs it (worker_main) */
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -398,7 +409,10 @@ static void *worker_main(void *arg)
         r->q_head = (r->q_head + 1) % r->slot_count;
         r->q_count--;
         pthread_mutex_unlock(&r->lock);
-        tokenize_slot(r, &r->slots[idx]);
+        if (r->hook_on_workers)
+            run_hook(r, &r->slots[idx]); /* tokenized and cut by the caller */
+        else
+            tokenize_slot(r, &r->slots[idx]);
         pthread_mutex_lock(&r->lock);
         r->slots[idx].state = SLOT_DONE;
         pthread_cond_broadcast(&r->done_cv);
@@ -633,7 +647,8 @@ static buzz_status cut_slot(buzz_csv_reader *r, size_t idx, buzz_error *err)
         s->is_last = at_eof;
         s->chunk_len = open_chunk_len(r, s);
     }
-    s->state = SLOT_DONE;
+    if (!r->hook_on_workers)
+        s->state = SLOT_DONE; /* else submit queues it for the hook */
     return BUZZ_OK;
 }
 
@@ -686,7 +701,7 @@ static buzz_status fill_pipeline(buzz_csv_reader *r, buzz_error *err)
                                 err));
         r->next_fill = (idx + 1) % r->slot_count;
         r->in_flight++;
-        if (!r->cut_by_tokenizer)
+        if (!r->cut_by_tokenizer || r->hook_on_workers)
             submit(r, idx);
         if (r->opts.on_progress)
             r->opts.on_progress(r->opts.progress_user, buzz__csv_stream_raw_consumed(r->stream),
@@ -1121,7 +1136,11 @@ buzz_status buzz_csv_reader_open(buzz_csv_reader **out, const char *path,
     st = start_pool(r, err);
     if (st)
         goto fail;
-    r->cut_by_tokenizer = !r->has_pool;
+    /* Two threads at most: beyond that, tokenizing on one core would hold the workers back more
+     * than the tracker does. Not for a second reading (known cuts need no tracker anyway). */
+    r->hook_on_workers = r->has_pool && r->threads <= 2 && opts->batch_hook.run &&
+                         !(opts->known_cuts && opts->known_cut_count);
+    r->cut_by_tokenizer = !r->has_pool || r->hook_on_workers;
     *out = r;
     return BUZZ_OK;
 fail:
