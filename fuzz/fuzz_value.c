@@ -40,6 +40,20 @@ static void numbers(const char *s, size_t len)
             if (v > -(INT64_C(1) << 53) && v < (INT64_C(1) << 53))
                 check(x == (double)v, "int64 and double disagree");
         }
+        if (st == BUZZ_NUM_DOT || st == BUZZ_NUM_DOT_GROUP_COMMA) {
+            /* A DOUBLE cell of this style reads as the number's double (value.c's direct path
+             * for plain digits must agree with the normalized text's). */
+            buzz_column_def cd;
+            memset(&cd, 0, sizeof cd);
+            cd.type = BUZZ_TYPE_DOUBLE;
+            cd.num_style = (buzz_num_style)st;
+            cd.unit = n.unit;
+            buzz_null_tokens none = {0};
+            buzz_value val;
+            buzz_parse_result rv = buzz_value_parse(&cd, &none, s, len, false, &val);
+            if (rf == BUZZ_PARSE_OK && rv == BUZZ_PARSE_OK && !val.is_null)
+                check(memcmp(&val.v.f64, &x, sizeof x) == 0, "a DOUBLE cell reads another double");
+        }
         if (rd == BUZZ_PARSE_OK) {
             char text[48];
             size_t tl = buzz_format_decimal(d, 0, text);

@@ -716,6 +716,32 @@ static void test_value_parse(void **state)
 
     d.type = BUZZ_TYPE_DOUBLE;
     d.num_style = BUZZ_NUM_DOT;
+    /* Plain digits read directly, the rest through the general scanner: the same doubles. */
+    static const struct {
+        const char *text;
+        buzz_num_style style;
+        buzz_parse_result res;
+        double value;
+    } dbl[] = {
+        {"1.5", BUZZ_NUM_DOT, BUZZ_PARSE_OK, 1.5},
+        {"-2.5e3", BUZZ_NUM_DOT, BUZZ_PARSE_OK, -2500.0},
+        {"+.5", BUZZ_NUM_DOT, BUZZ_PARSE_OK, 0.5},
+        {"0.1", BUZZ_NUM_DOT, BUZZ_PARSE_OK, 0.1},
+        {"1,234.5", BUZZ_NUM_DOT_GROUP_COMMA, BUZZ_PARSE_OK, 1234.5},
+        {"1,234.5", BUZZ_NUM_DOT, BUZZ_PARSE_INVALID, 0},
+        {"1.5.2", BUZZ_NUM_DOT, BUZZ_PARSE_INVALID, 0},
+        {"-", BUZZ_NUM_DOT, BUZZ_PARSE_OK, 0},     /* a null token */
+        {"  ", BUZZ_NUM_DOT, BUZZ_PARSE_INVALID, 0}, /* quoted blanks: text, no number */
+    };
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(dbl); i++) {
+        d.num_style = dbl[i].style;
+        bool quoted = dbl[i].text[0] == ' ';
+        buzz_parse_result r =
+            buzz_value_parse(&d, &nt, dbl[i].text, strlen(dbl[i].text), quoted, &v);
+        if (r != dbl[i].res || (r == BUZZ_PARSE_OK && !v.is_null && v.v.f64 != dbl[i].value))
+            fail_msg("DOUBLE '%s': result %d, value %.17g", dbl[i].text, (int)r, v.v.f64);
+    }
+    d.num_style = BUZZ_NUM_DOT;
     assert_int_equal(buzz_value_parse(&d, &nt, "1e400", 5, false, &v), BUZZ_PARSE_OVERFLOW);
     assert_int_equal(buzz_value_parse(&d, &nt, "-inf", 4, false, &v), BUZZ_PARSE_OK);
     buzz_value_format(&d, &v, buf, &t);

@@ -82,6 +82,16 @@ static buzz_parse_result parse_number(const buzz_column_def *d, const char *t, s
     buzz_parse_result fast;
     if (parse_plain(d, t, tl, out, &fast))
         return fast;
+    /* Plain [+-]digits[.digits][e[+-]digits] in a '.'-mark DOUBLE column without a unit: the
+     * double the general path would read from the same digits (its normalized text is this one),
+     * without building that text. Anything else (grouping, units, inf, out of range) goes on. */
+    if (tl > 0 && d->type == BUZZ_TYPE_DOUBLE && d->unit == BUZZ_UNIT_NONE &&
+        (d->num_style == BUZZ_NUM_DOT || d->num_style == BUZZ_NUM_DOT_GROUP_COMMA)) {
+        unsigned char f = (unsigned char)t[tl > 1 && (t[0] == '-' || t[0] == '+')];
+        if (((unsigned)(f - '0') <= 9 || f == '.') &&
+            buzz_parse_double(t, tl, &out->v.f64) == BUZZ_PARSE_OK)
+            return BUZZ_PARSE_OK;
+    }
     buzz_num n;
     if (!buzz_num_scan(t, tl, d->num_style, &n))
         return BUZZ_PARSE_INVALID;
