@@ -241,10 +241,59 @@ static buzz_status refuse_type(buzz_error *err, duckdb_statement_type t)
                           statement_kind(t));
 }
 
+/* The statement type its first keyword names (after blanks and comments), for the message when
+ * DuckDB cannot even bind it (COPY to a path the sandbox hides, INSERT into a view); SELECT when
+ * the keyword names none of these (WITH, FROM, a typo: DuckDB's own reason is shown then). */
+static duckdb_statement_type leading_kind(const char *sql)
+{
+    static const struct {
+        const char *word;
+        duckdb_statement_type type;
+    } words[] = {
+        {"COPY", DUCKDB_STATEMENT_TYPE_COPY},        {"INSERT", DUCKDB_STATEMENT_TYPE_INSERT},
+        {"UPDATE", DUCKDB_STATEMENT_TYPE_UPDATE},    {"DELETE", DUCKDB_STATEMENT_TYPE_DELETE},
+        {"EXPORT", DUCKDB_STATEMENT_TYPE_EXPORT},    {"CREATE", DUCKDB_STATEMENT_TYPE_CREATE},
+        {"DROP", DUCKDB_STATEMENT_TYPE_DROP},        {"ALTER", DUCKDB_STATEMENT_TYPE_ALTER},
+        {"ATTACH", DUCKDB_STATEMENT_TYPE_ATTACH},    {"DETACH", DUCKDB_STATEMENT_TYPE_DETACH},
+        {"INSTALL", DUCKDB_STATEMENT_TYPE_LOAD},     {"LOAD", DUCKDB_STATEMENT_TYPE_LOAD},
+        {"SET", DUCKDB_STATEMENT_TYPE_SET},          {"RESET", DUCKDB_STATEMENT_TYPE_SET},
+        {"USE", DUCKDB_STATEMENT_TYPE_SET},          {"PRAGMA", DUCKDB_STATEMENT_TYPE_PRAGMA},
+        {"CALL", DUCKDB_STATEMENT_TYPE_CALL},        {"CHECKPOINT", DUCKDB_STATEMENT_TYPE_CALL},
+        {"VACUUM", DUCKDB_STATEMENT_TYPE_VACUUM},    {"ANALYZE", DUCKDB_STATEMENT_TYPE_ANALYZE},
+        {"BEGIN", DUCKDB_STATEMENT_TYPE_TRANSACTION}, {"COMMIT", DUCKDB_STATEMENT_TYPE_TRANSACTION},
+        {"ROLLBACK", DUCKDB_STATEMENT_TYPE_TRANSACTION}, {"EXPLAIN", DUCKDB_STATEMENT_TYPE_EXPLAIN},
+        {"PREPARE", DUCKDB_STATEMENT_TYPE_PREPARE},  {"EXECUTE", DUCKDB_STATEMENT_TYPE_EXECUTE},
+    };
+    const char *p = sql;
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '(')
+            p++;
+        if (p[0] == '-' && p[1] == '-') {
+            p += strcspn(p, "\n");
+        } else if (p[0] == '/' && p[1] == '*') {
+            const char *e = strstr(p + 2, "*/");
+            if (!e)
+                return DUCKDB_STATEMENT_TYPE_SELECT;
+            p = e + 2;
+        } else {
+            break;
+        }
+    }
+    size_t n = 0;
+    while ((p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= 'a' && p[n] <= 'z'))
+        n++;
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(words); i++)
+        if (strlen(words[i].word) == n && strncasecmp(p, words[i].word, n) == 0)
+            return words[i].type;
+    return DUCKDB_STATEMENT_TYPE_SELECT;
+}
+
 /* A statement the serializer rejected: not a SELECT, or a SELECT it cannot express. Preparing it
- * binds without running, which tells its type for the message (never executed). */
-static buzz_status refuse_unserializable(buzz_query_conn *c, duckdb_extracted_statements ex,
-                                         const char *why, buzz_error *err)
+ * binds without running, which tells its type for the message (never executed); when it does not
+ * bind, its first keyword does, or else DuckDB's reason is shown. */
+static buzz_status refuse_unserializable(buzz_query_conn *c, const char *sql,
+                                         duckdb_extracted_statements ex, const char *why,
+                                         buzz_error *err)
 {
     duckdb_prepared_statement p = NULL;
     buzz_status st;
@@ -258,6 +307,8 @@ static buzz_status refuse_unserializable(buzz_query_conn *c, duckdb_extracted_st
                                 why);
         else
             st = refuse_type(err, t);
+    } else if (leading_kind(sql) != DUCKDB_STATEMENT_TYPE_SELECT) {
+        st = refuse_type(err, leading_kind(sql));
     } else {
         char line[300];
         const char *m = duckdb_prepare_error(p);
@@ -385,7 +436,7 @@ buzz_status buzz__qsandbox_prepare(buzz_query_conn *c, const char *sql,
     if (st == BUZZ_OK) {
         json_t *stmts = json_object_get(tree, "statements");
         if (json_is_true(json_object_get(tree, "error")))
-            st = refuse_unserializable(c, ex, str_field(tree, "error_message"), err);
+            st = refuse_unserializable(c, sql, ex, str_field(tree, "error_message"), err);
         else if (!json_is_array(stmts) || json_array_size(stmts) != 1)
             st = buzz_error_set(err, BUZZ_ERR_ARG,
                                 "this request holds %zu statements; only one SELECT query is "
