@@ -65,6 +65,11 @@ static void mismatch(const char *what, buzz_simd k)
     abort();
 }
 
+static bool same_buf(const buzz_buf *a, const buzz_buf *b)
+{
+    return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
 static void check_render(const uint8_t *csv, size_t len, const buzz_csv_dialect *d, size_t cap)
 {
     render_out want;
@@ -75,9 +80,8 @@ static void check_render(const uint8_t *csv, size_t len, const buzz_csv_dialect 
             continue;
         render_out got;
         bool ok = render_tokenize((const char *)csv, len, d, fn, cap, &got);
-        if (ok != want_ok || got.text.len != want.text.len ||
-            memcmp(got.text.data, want.text.data, got.text.len) != 0 ||
-            strcmp((const char *)got.issues.data, (const char *)want.issues.data) != 0 ||
+        if (ok != want_ok || !same_buf(&got.text, &want.text) ||
+            !same_buf(&got.issues, &want.issues) ||
             got.blank_lines != want.blank_lines || got.comment_lines != want.comment_lines)
             mismatch("render", all_kernels[i]);
         render_free(&got);
@@ -129,11 +133,6 @@ static void check_track(const uint8_t *csv, size_t len, const buzz_csv_dialect *
         }
     }
     free(data);
-}
-
-static bool same_buf(const buzz_buf *a, const buzz_buf *b)
-{
-    return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
 }
 
 /* The reader's single-thread cut (reader.c, cut_by_tokenizer): the bytes end at `at` (a CR ending

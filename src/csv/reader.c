@@ -206,11 +206,6 @@ static buzz_status batch_alloc(const buzz_csv_reader *r, chunk_batch *b, size_t 
     return BUZZ_OK;
 }
 
-static size_t batch_rows(const buzz_csv_reader *r)
-{
-    return r->batch_rows;
-}
-
 /* Rows per batch: BATCH_CELLS cells at most, and about twice the rows a chunk holds at the head's
  * line length (each batch's cell arrays are allocated whole, so a wide table read in small chunks
  * would otherwise hold 8 MiB of cells per slot for a few hundred rows). A chunk with more rows
@@ -300,7 +295,7 @@ static void tokenize_slot(const buzz_csv_reader *r, slot *s)
     buzz__csv_tok t;
     buzz__csv_tok_init(&t, &r->dialect);
     t.data = s->data;
-    size_t row_cap = batch_rows(r);
+    size_t row_cap = r->batch_rows;
     size_t pos = 0;
     /* Cut here: the bytes end inside a record (or at the end of one), which the next chunk
      * starts with. */
