@@ -12,7 +12,8 @@
  *                                    (ns per cell)
  *
  * Environment: BENCH_CHUNK_KB sets the reader's chunk size for read/infer; BENCH_COL=N makes
- * cells time column N only.
+ * cells time column N only, BENCH_COL=all the whole batch only; BENCH_REPS sets how many times
+ * cells types its cells per timing (for profilers, which need few).
  *
  * read/infer print "<mode>-t<threads> <seconds> <MB/s> <peak RSS MiB> <rows>"; parse prints one
  * line per type: "<type> <M values/s> <MB/s>". */
@@ -167,17 +168,20 @@ static int run_cells(const char *path, size_t mb)
         bytes += end;
         cells += b->row_count * b->column_count;
     }
-    int reps = (int)(200 / (bytes / 1000000 + 1)) + 1;
+    int reps = getenv("BENCH_REPS") ? atoi(getenv("BENCH_REPS"))
+                                    : (int)(200 / (bytes / 1000000 + 1)) + 1;
     double best = 1e9;
-    for (int rep = 0; rep < (getenv("BENCH_COL") ? 0 : 5); rep++) {
+    const char *only = getenv("BENCH_COL"); /* a column number, or "all" for the whole only */
+    bool all_only = only && strcmp(only, "all") == 0;
+    for (int rep = 0; rep < (only && !all_only ? 0 : 5); rep++) {
         double t = infer_kept(kb, nb, ncols, SIZE_MAX, reps) / reps;
         if (t < best)
             best = t;
     }
     printf("cells-all %.3f s %.0f MB/s %.2f ns/cell (%zu cells, %.0f MB)\n", best,
            (double)bytes / 1e6 / best, best * 1e9 / (double)cells, cells, (double)bytes / 1e6);
-    for (size_t c = 0; c < ncols; c++) {
-        if (getenv("BENCH_COL") && (size_t)atoi(getenv("BENCH_COL")) != c)
+    for (size_t c = 0; c < ncols && !all_only; c++) {
+        if (only && (size_t)atoi(only) != c)
             continue;
         double bc = 1e9;
         for (int rep = 0; rep < 3; rep++) {

@@ -6,6 +6,7 @@
 
 #include "buzz/csv.h"
 #include "buzz/types.h"
+#include "types/infer_internal.h"
 
 /* ---------------------------------------------------------------------------------------------
  * Numbers. */
@@ -849,6 +850,202 @@ static void test_type_names(void **state)
     }
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * The seen cache, the short-value hash and the fast paths for plain numbers and ISO dates must
+ * decide exactly what the general scanners decide: random columns mixing every shape (with
+ * repeats, so the cache hits, and the deciding value anywhere) are typed both ways and the whole
+ * schema documents, statistics included, must be equal. */
+static uint64_t fp_next(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* A value of a family: 0 integers, 1 decimals, 2 ISO dates, 3 anything. Edge values (leading
+ * zeros, lone marks, invalid dates, other shapes) only when `edge`. */
+static size_t fp_value(uint64_t *x, int family, bool edge, char *out, size_t cap)
+{
+    uint64_t r = fp_next(x);
+    const char *sign = r % 7 == 0 ? "-" : r % 11 == 0 ? "+" : "";
+    unsigned long long a = (r >> 8) % 1000000000ull, b = (r >> 40) % 100000ull;
+    switch (family) {
+    case 0: { /* integers, some with leading zeros, some long */
+        int digits = 1 + (int)((r >> 4) % 18);
+        char d[24];
+        for (int i = 0; i < digits; i++)
+            d[i] = (char)('0' + fp_next(x) % 10);
+        d[digits] = '\0';
+        if (!edge && d[0] == '0' && digits > 1)
+            d[0] = '1';
+        return (size_t)snprintf(out, cap, "%s%s", sign, d);
+    }
+    case 1: { /* decimals: 1.5, .5, 5., 00.5, 0.0, lone '.', long fractions */
+        switch (edge ? (r >> 50) % 9 : 4 + (r >> 50) % 5) { /* 4-8 without edges */
+        case 0:
+            return (size_t)snprintf(out, cap, "%s.%llu", sign, b);
+        case 1:
+            return (size_t)snprintf(out, cap, "%s%llu.", sign, a % 1000);
+        case 2:
+            return (size_t)snprintf(out, cap, "%s0%llu.%llu", sign, a % 100, b % 100);
+        case 3:
+            return (size_t)snprintf(out, cap, "%s.", sign);
+        case 4: /* past 16 characters: the general path */
+            return (size_t)snprintf(out, cap, "%s%llu.%llu%llu", sign, a, b, a);
+        case 5: { /* 1-8 fraction digits, any integer part up to 7 digits */
+            static const unsigned long long p10[8] = {1,      10,      100,      1000,
+                                                      10000,  100000,  1000000,  10000000};
+            int fw = 1 + (int)((r >> 3) % 8);
+            return (size_t)snprintf(out, cap, "%s%llu.%0*llu", sign, a % p10[(r >> 58) % 8], fw,
+                                    (a ^ b) % p10[fw - 1 < 7 ? fw : 7]);
+        }
+        default:
+            return (size_t)snprintf(out, cap, "%s%llu.%02llu", sign, a % 100000, b % 100);
+        }
+    }
+    case 2: { /* ISO dates, valid and not (month 0/13, day 0/31 in 30-day months, 02-29) */
+        unsigned y = (unsigned)((r >> 8) % 10000), m = (unsigned)((r >> 24) % 14),
+                 d = (unsigned)((r >> 32) % 33);
+        if (!edge) {
+            y = 1900 + y % 200;
+            m = 1 + m % 12;
+            d = 1 + d % 28;
+            return (size_t)snprintf(out, cap, "%04u-%02u-%02u", y, m, d);
+        }
+        if ((r >> 45) % 3 == 0) {
+            y = 1900 + y % 200;
+            m = 1 + m % 12;
+            d = 1 + d % 28;
+        }
+        if ((r >> 50) % 13 == 0)
+            return (size_t)snprintf(out, cap, "%04u/%02u/%02u", y, m, d);
+        if ((r >> 50) % 13 == 1)
+            return (size_t)snprintf(out, cap, "%04u-%02u-%02uT10:00", y, m, d);
+        if ((r >> 50) % 13 == 2)
+            return (size_t)snprintf(out, cap, "%04u-%02u-%02u%c", y, m, d, (char)('0' + b % 10));
+        return (size_t)snprintf(out, cap, "%04u-%02u-%02u", y, m, d);
+    }
+    default: { /* everything else a column meets */
+        static const char *const other[] = {
+            "12/01/2024", "1/2/24 13:45", "2024-01-12 13:45:00", "2024-01-12T10:00:00Z",
+            "2024-01-12T10:00:00+02:00", "13:45", "1:45 PM", "12-Jan-2024", "Jan 12, 2024",
+            "NA", "", "null", "-", "abc", "true", "no", "1,5", "1.234,56", "1,234.5", "$5",
+            "12.5%", "1e5", "-inf", "(12)", " 42 ", "\" \"", "\"\"", "007", "2024-02-29",
+            "2023-02-29", "0000-01-01", "9999-12-31", "99999999999999999999", "-0", "0"};
+        return (size_t)snprintf(out, cap, "%s", other[r % (sizeof other / sizeof other[0])]);
+    }
+    }
+}
+
+static void fp_schema(const char *path, bool general, buzz_schema *out)
+{
+    buzz_csv_options o;
+    memset(&o, 0, sizeof o);
+    o.threads = 1;
+    o.chunk_bytes = 2048; /* several batches: states merged as the reader hook merges them */
+    buzz_csv_reader *rd = NULL;
+    buzz_error err;
+    if (buzz_csv_reader_open(&rd, path, &o, &err) != BUZZ_OK)
+        fail_msg("open: %s", err.message);
+    const buzz_str *names;
+    size_t ncols;
+    buzz_csv_reader_columns(rd, &names, &ncols);
+    const buzz_csv_dialect *dia = buzz_csv_reader_dialect(rd);
+    buzz_infer_options io;
+    memset(&io, 0, sizeof io);
+    io.delimiter = dia->delimiter;
+    buzz_infer *main_state = NULL, *batch_state = NULL;
+    assert_int_equal(buzz_infer_new(&main_state, ncols, &io, &err), BUZZ_OK);
+    buzz__infer_general_only(main_state, general);
+    assert_int_equal(buzz__infer_new_like(&batch_state, main_state, ncols, &err), BUZZ_OK);
+    for (;;) {
+        const buzz_csv_batch *b;
+        assert_int_equal(buzz_csv_reader_next(rd, &b, &err), BUZZ_OK);
+        if (!b)
+            break;
+        buzz_infer_reset(batch_state);
+        buzz_infer_add_batch(batch_state, b, 0, b->row_count);
+        buzz_infer_merge(main_state, batch_state);
+    }
+    assert_int_equal(buzz_schema_from_infer(out, main_state, ncols, names, dia, &io, &err),
+                     BUZZ_OK);
+    buzz_infer_free(batch_state);
+    buzz_infer_free(main_state);
+    buzz_csv_reader_close(rd);
+}
+
+static void test_fast_paths_match_general(void **state)
+{
+    (void)state;
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    size_t cap = 1 << 20;
+    char *csv = malloc(cap);
+    assert_non_null(csv);
+    char path[600];
+    test_path(path, sizeof path, "fast-paths.csv");
+    for (int trial = 0; trial < 120; trial++) {
+        enum { COLS = 8, POOL = 6 };
+        char delim = trial % 3 == 2 ? ';' : ',';
+        int family[COLS];
+        unsigned foreign[COLS]; /* per mille of values from any family */
+        unsigned edge[COLS];    /* per mille of edge values of the column's family */
+        char pool[COLS][POOL][48];
+        size_t w = 0;
+        for (int c = 0; c < COLS; c++) {
+            family[c] = (int)(fp_next(&x) % 4);
+            foreign[c] = (unsigned[]){0, 0, 0, 2, 10, 80}[fp_next(&x) % 6];
+            edge[c] = (unsigned[]){0, 0, 1, 5, 30, 300}[fp_next(&x) % 6];
+            for (int k = 0; k < POOL; k++)
+                fp_value(&x, family[c], fp_next(&x) % 1000 < edge[c], pool[c][k],
+                         sizeof pool[c][k]);
+            w += (size_t)snprintf(csv + w, cap - w, "%sc%d", c ? (delim == ';' ? ";" : ",") : "",
+                                  c);
+        }
+        csv[w++] = '\n';
+        int rows = 50 + (int)(fp_next(&x) % 400);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < COLS; c++) {
+                char v[48];
+                uint64_t pick = fp_next(&x) % 1000;
+                if (pick < foreign[c])
+                    fp_value(&x, (int)(pick % 4), true, v, sizeof v);
+                else if (pick < 550)
+                    snprintf(v, sizeof v, "%s", pool[c][pick % POOL]);
+                else
+                    fp_value(&x, family[c], fp_next(&x) % 1000 < edge[c], v, sizeof v);
+                bool quote = strchr(v, delim) != NULL && v[0] != '"';
+                if (c)
+                    csv[w++] = delim;
+                w += (size_t)snprintf(csv + w, cap - w, quote ? "\"%s\"" : "%s", v);
+            }
+            csv[w++] = '\n';
+        }
+        test_write_file(path, csv, w);
+        buzz_schema fast, general;
+        fp_schema(path, false, &fast);
+        fp_schema(path, true, &general);
+        char *jf = NULL, *jg = NULL;
+        assert_int_equal(buzz_schema_to_json(&fast, BUZZ_SCHEMA_JSON_STATS, &jf, NULL), BUZZ_OK);
+        assert_int_equal(buzz_schema_to_json(&general, BUZZ_SCHEMA_JSON_STATS, &jg, NULL),
+                         BUZZ_OK);
+        if (getenv("FP_SHOW"))
+            for (int c = 0; c < COLS; c++)
+                fprintf(stderr, "%d/%s ", family[c], buzz_type_name(fast.columns[c].type));
+        if (strcmp(jf, jg) != 0) {
+            test_write_file("/tmp/buzz-fast-paths-fail.csv", csv, w);
+            fail_msg("trial %d: the fast paths decide differently (input kept in "
+                     "/tmp/buzz-fast-paths-fail.csv)\nfast:\n%s\ngeneral:\n%s",
+                     trial, jf, jg);
+        }
+        buzz_free(jf);
+        buzz_free(jg);
+        buzz_schema_free(&fast);
+        buzz_schema_free(&general);
+    }
+    free(csv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -860,6 +1057,7 @@ int main(void)
         cmocka_unit_test(test_names),            cmocka_unit_test(test_schema_roundtrip),
         cmocka_unit_test(test_value_parse),      cmocka_unit_test(test_type_names),
         cmocka_unit_test(test_roundtrip_property),
+        cmocka_unit_test(test_fast_paths_match_general),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

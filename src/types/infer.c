@@ -65,6 +65,7 @@ typedef struct col_state {
     bool seen_off; /* too few hits on this column: stop probing until reset */
     uint64_t seen_hits, seen_misses;
     uint8_t seen_len[SEEN_SLOTS];
+    uint8_t seen_dt[SEEN_SLOTS]; /* what the value added to dt_naive (1) or dt_zoned (2), or 0 */
     uint64_t seen_word[SEEN_SLOTS][2];
 } col_state;
 
@@ -80,6 +81,8 @@ struct buzz_infer {
     uint64_t null_word[BUZZ_NULL_TOKENS_MAX];
     uint64_t null_first[4]; /* bit per byte value that starts some token: most cells start with
                                none of them (digits), and skip the token loop */
+    uint64_t hash_seed[SEEN_MAX_BYTES + 1]; /* hash_bytes' first step for each short length */
+    bool general_only; /* buzz__infer_general_only: no seen cache and no fast paths (for tests) */
     col_state *cols;
 };
 
@@ -99,6 +102,56 @@ static inline uint64_t load_word(const char *s, size_t k)
     return w & (~0ull >> (64 - 8 * k));
 #endif
 }
+
+/* 64 x 64 -> 128-bit multiply folded to 64 bits (as wyhash's "mum"): one multiply mixes a
+ * whole word into the state, with full avalanche over the product. */
+static inline uint64_t mum(uint64_t a, uint64_t b)
+{
+    __extension__ typedef unsigned __int128 u128;
+    u128 r = (u128)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static const uint64_t HASH_P0 = 0xa0761d6478bd642full, HASH_P1 = 0xe7037ed1a0b428dbull,
+                      HASH_P2 = 0x8ebc6af09c88c6e3ull;
+
+/* The first k bytes (k 0-16) of a value as two words, masked as load_word does: keep_lo[k] and
+ * keep_hi[k] applied to the words at s and s + 8. Branch-free, unlike two load_word calls. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+static const uint64_t keep_lo[SEEN_MAX_BYTES + 1] = {
+    0x0000000000000000ull, 0xff00000000000000ull, 0xffff000000000000ull,
+    0xffffff0000000000ull, 0xffffffff00000000ull, 0xffffffffff000000ull,
+    0xffffffffffff0000ull, 0xffffffffffffff00ull, 0xffffffffffffffffull,
+    0xffffffffffffffffull, 0xffffffffffffffffull, 0xffffffffffffffffull,
+    0xffffffffffffffffull, 0xffffffffffffffffull, 0xffffffffffffffffull,
+    0xffffffffffffffffull, 0xffffffffffffffffull,
+};
+static const uint64_t keep_hi[SEEN_MAX_BYTES + 1] = {
+    0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull,
+    0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull,
+    0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull,
+    0xff00000000000000ull, 0xffff000000000000ull, 0xffffff0000000000ull,
+    0xffffffff00000000ull, 0xffffffffff000000ull, 0xffffffffffff0000ull,
+    0xffffffffffffff00ull, 0xffffffffffffffffull,
+};
+#else
+static const uint64_t keep_lo[SEEN_MAX_BYTES + 1] = {
+    0x0000000000000000ull, 0x00000000000000ffull, 0x000000000000ffffull,
+    0x0000000000ffffffull, 0x00000000ffffffffull, 0x000000ffffffffffull,
+    0x0000ffffffffffffull, 0x00ffffffffffffffull, 0xffffffffffffffffull,
+    0xffffffffffffffffull, 0xffffffffffffffffull, 0xffffffffffffffffull,
+    0xffffffffffffffffull, 0xffffffffffffffffull, 0xffffffffffffffffull,
+    0xffffffffffffffffull, 0xffffffffffffffffull,
+};
+static const uint64_t keep_hi[SEEN_MAX_BYTES + 1] = {
+    0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull,
+    0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull,
+    0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull,
+    0x00000000000000ffull, 0x000000000000ffffull, 0x0000000000ffffffull,
+    0x00000000ffffffffull, 0x000000ffffffffffull, 0x0000ffffffffffffull,
+    0x00ffffffffffffffull, 0xffffffffffffffffull,
+};
+#endif
 
 static void null_index_build(buzz_infer *inf)
 {
@@ -122,14 +175,17 @@ static void null_index_build(buzz_infer *inf)
     inf->null_begin[24] = (uint8_t)k;
 }
 
-/* buzz_null_tokens_match for a trimmed cell (len > 0; 8 readable bytes at s). */
-static inline bool null_match(const buzz_infer *inf, const char *s, size_t len)
+/* buzz_null_tokens_match for a trimmed cell (len > 0; 8 readable bytes at s). w is
+ * load_word(s, len) when have_w, else it is loaded here. */
+static inline bool null_match(const buzz_infer *inf, const char *s, size_t len, bool have_w,
+                              uint64_t w)
 {
     unsigned char f = (unsigned char)s[0];
     if (len >= 24 || !(inf->nulls.len_mask & (1u << len)) ||
         !(inf->null_first[f >> 6] & (1ull << (f & 63))))
         return false;
-    uint64_t w = load_word(s, len);
+    if (!have_w)
+        w = load_word(s, len);
     for (size_t k = inf->null_begin[len]; k < inf->null_begin[len + 1]; k++)
         if (inf->null_word[k] == w &&
             (len <= 8 || memcmp(inf->nulls.token[inf->null_index[k]] + 8, s + 8, len - 8) == 0))
@@ -164,6 +220,8 @@ buzz_status buzz_infer_new(buzz_infer **out, size_t column_count, const buzz_inf
         buzz_null_tokens_default(&inf->nulls);
     inf->opts.nulls = NULL;
     null_index_build(inf);
+    for (size_t len = 0; len <= SEEN_MAX_BYTES; len++)
+        inf->hash_seed[len] = mum(len ^ HASH_P0, HASH_P1);
     inf->column_count = column_count;
     if (column_count > 0) {
         inf->cols = buzz_malloc(column_count * sizeof *inf->cols);
@@ -185,7 +243,14 @@ buzz_status buzz__infer_new_like(buzz_infer **out, const buzz_infer *like, size_
 {
     buzz_infer_options o = like->opts;
     o.nulls = &like->nulls;
-    return buzz_infer_new(out, column_count, &o, err);
+    BUZZ_TRY(buzz_infer_new(out, column_count, &o, err));
+    (*out)->general_only = like->general_only;
+    return BUZZ_OK;
+}
+
+void buzz__infer_general_only(buzz_infer *inf, bool on)
+{
+    inf->general_only = on;
 }
 
 void buzz_infer_reset(buzz_infer *inf)
@@ -204,30 +269,19 @@ void buzz_infer_free(buzz_infer *inf)
 
 /* ---------------------------------------------------------------------------------------------
  * Distinct-count sketch: HyperLogLog with 2^10 registers over a 64-bit hash of the value text. */
-/* 64 x 64 -> 128-bit multiply folded to 64 bits (as wyhash's "mum"): one multiply mixes a
- * whole word into the state, with full avalanche over the product. */
-static inline uint64_t mum(uint64_t a, uint64_t b)
-{
-    __extension__ typedef unsigned __int128 u128;
-    u128 r = (u128)a * b;
-    return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
 /* A value's hash for the distinct-count sketch: 16 bytes per multiply, the tail loaded as whole
  * words and masked (cell bytes have 64 readable bytes past their end, buzz_csv_batch.data).
  * Three times cheaper than a mix per 8-byte word on long text, where this hash dominated the
  * inference of high-cardinality columns. */
 static uint64_t hash_bytes(const char *s, size_t len)
 {
-    const uint64_t p0 = 0xa0761d6478bd642full, p1 = 0xe7037ed1a0b428dbull,
-                   p2 = 0x8ebc6af09c88c6e3ull;
-    uint64_t h = mum(len ^ p0, p1);
+    uint64_t h = mum(len ^ HASH_P0, HASH_P1);
     size_t i = 0;
     for (; i + 16 <= len; i += 16) {
         uint64_t a, b;
         memcpy(&a, s + i, 8);
         memcpy(&b, s + i + 8, 8);
-        h = mum(a ^ p1, b ^ p2 ^ h);
+        h = mum(a ^ HASH_P1, b ^ HASH_P2 ^ h);
     }
     if (i < len) {
         size_t k = len - i; /* 1..15 */
@@ -239,9 +293,17 @@ static uint64_t hash_bytes(const char *s, size_t len)
         } else {
             a = load_word((const char *)&a, k);
         }
-        h = mum(a ^ p1, b ^ p2 ^ h);
+        h = mum(a ^ HASH_P1, b ^ HASH_P2 ^ h);
     }
-    return mum(h ^ p0, p2);
+    return mum(h ^ HASH_P0, HASH_P2);
+}
+
+/* hash_bytes of a value of 1-16 bytes from its masked words (keep_lo, keep_hi): the same hash,
+ * with the first step taken from a table and no branches. */
+static inline uint64_t hash_short(const buzz_infer *inf, uint64_t w0, uint64_t w1, size_t len)
+{
+    uint64_t h = mum(w0 ^ HASH_P1, w1 ^ HASH_P2 ^ inf->hash_seed[len]);
+    return mum(h ^ HASH_P0, HASH_P2);
 }
 
 static inline void hll_add(uint8_t *regs, uint64_t h)
@@ -364,41 +426,54 @@ static inline uint64_t swar_value(uint64_t w, size_t n)
     return (w * 10000 + (w >> 32)) & 0xFFFFFFFFull;
 }
 
-/* Plain integers ([+-]digits, at most 18 digits) are most numeric cells: read them without a
- * branch per digit (two 8-byte words, checked and converted as SWAR; s has 64 readable bytes
- * past s + len, as batch cells do). Returns 1 with *out and *out_digits for such a value, 2 for
- * an identifier with leading zeros (007), 0 for anything else (the general path decides). */
-static int plain_int(const char *s, size_t len, int64_t *out, uint32_t *out_digits)
+/* Plain numbers are most numeric cells: [+-]digits (at most 16) and [+-]digits.digits (at most 16
+ * characters after the sign). Read without a branch per digit: two 8-byte words, checked and
+ * converted as SWAR (s has 64 readable bytes past s + len, as batch cells do). Returns
+ * PLAIN_INT with *out and *out_digits (0 for the value 0), PLAIN_DECIMAL with *out_digits (integer
+ * digits, 0 for a lone 0) and *out_frac (fraction digits), PLAIN_ID for identifiers with leading
+ * zeros (007, 00.5), PLAIN_NONE for anything else (the general path decides). */
+enum { PLAIN_NONE, PLAIN_INT, PLAIN_ID, PLAIN_DECIMAL };
+
+static int plain_number(const char *s, size_t len, int64_t *out, uint32_t *out_digits,
+                        uint32_t *out_frac)
 {
     size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
     size_t n = len - i;
-    if (n - 1 >= 16) /* none, or more digits than two words: the general path */
-        return 0;
+    if (n - 1 >= 16) /* none, or more characters than two words: the general path */
+        return PLAIN_NONE;
     const char *d = s + i;
-    uint64_t v;
-    if (n <= 8) {
-        uint64_t w;
-        memcpy(&w, d, 8);
-        uint64_t keep = 0x8080808080808080ull >> (8 * (8 - n));
-        if (swar_nondigits(w, keep))
-            return 0;
-        v = swar_value(w, n);
-    } else {
-        uint64_t w0, w1;
-        memcpy(&w0, d, 8);
-        memcpy(&w1, d + 8, 8);
-        uint64_t keep1 = 0x8080808080808080ull >> (8 * (16 - n));
-        if (swar_nondigits(w0, 0x8080808080808080ull) | swar_nondigits(w1, keep1))
-            return 0;
-        static const uint32_t pow10[9] = {1,      10,      100,      1000,     10000,
-                                          100000, 1000000, 10000000, 100000000};
-        v = swar_value(w0, 8) * pow10[n - 8] + swar_value(w1, n - 8);
+    uint64_t w0, w1;
+    memcpy(&w0, d, 8);
+    memcpy(&w1, d + 8, 8);
+    uint64_t keep0 = n >= 8 ? 0x8080808080808080ull : 0x8080808080808080ull >> (8 * (8 - n));
+    uint64_t keep1 = n > 8 ? 0x8080808080808080ull >> (8 * (16 - n)) : 0;
+    uint64_t bad0 = swar_nondigits(w0, keep0), bad1 = swar_nondigits(w1, keep1);
+    if ((bad0 | bad1) == 0) {
+        uint64_t v;
+        if (n <= 8) {
+            v = swar_value(w0, n);
+        } else {
+            static const uint32_t pow10[9] = {1,      10,      100,      1000,     10000,
+                                              100000, 1000000, 10000000, 100000000};
+            v = swar_value(w0, 8) * pow10[n - 8] + swar_value(w1, n - 8);
+        }
+        if (n > 1 && d[0] == '0')
+            return PLAIN_ID;
+        *out = s[0] == '-' ? -(int64_t)v : (int64_t)v;
+        *out_digits = v == 0 ? 0 : (uint32_t)n;
+        return PLAIN_INT;
     }
-    if (n > 1 && d[0] == '0')
-        return 2;
-    *out = s[0] == '-' ? -(int64_t)v : (int64_t)v;
-    *out_digits = v == 0 ? 0 : (uint32_t)n;
-    return 1;
+    /* Exactly one non-digit, and it is the '.' mark. */
+    if ((bad0 & (bad0 - 1)) | (bad1 & (bad1 - 1)) | (bad0 && bad1))
+        return PLAIN_NONE;
+    size_t dot = bad0 ? (size_t)__builtin_ctzll(bad0) / 8 : 8 + (size_t)__builtin_ctzll(bad1) / 8;
+    if (d[dot] != '.' || n == 1)
+        return PLAIN_NONE;
+    if (dot > 1 && d[0] == '0')
+        return PLAIN_ID;
+    *out_digits = (dot == 1 && d[0] == '0') ? 0 : (uint32_t)dot;
+    *out_frac = (uint32_t)(n - dot - 1);
+    return PLAIN_DECIMAL;
 }
 
 static void num_stats_add_int(num_stats *ns, int64_t v, uint32_t digits)
@@ -443,6 +518,25 @@ static inline void add_pending(col_state *c, int64_t iv, uint32_t digits)
     c->pending_digits = digits > c->pending_digits ? digits : c->pending_digits;
     c->pending_min = iv < c->pending_min ? iv : c->pending_min;
     c->pending_max = iv > c->pending_max ? iv : c->pending_max;
+}
+
+/* A plain decimal (plain_number) in a column whose styles all use the '.' mark: what num_update
+ * would do with it. False when some ','-mark style is still possible (num_update decides). */
+static inline bool plain_decimal(col_state *c, uint32_t int_digits, uint32_t frac_digits)
+{
+    const uint32_t dot_styles = (1u << BUZZ_NUM_DOT) | (1u << BUZZ_NUM_DOT_GROUP_COMMA);
+    if ((c->styles & ~dot_styles) || !(c->styles & dot_styles))
+        return false;
+    flush_pending(c);
+    for (int st = BUZZ_NUM_DOT; st <= BUZZ_NUM_DOT_GROUP_COMMA; st++) {
+        if (!(c->styles & (1u << st)))
+            continue;
+        num_stats *ns = &c->ns[st];
+        ns->max_int = int_digits > ns->max_int ? int_digits : ns->max_int;
+        ns->max_frac = frac_digits > ns->max_frac ? frac_digits : ns->max_frac;
+        ns->has_fraction = true;
+    }
+    return true;
 }
 
 /* Numbers other than plain integers (type_value reads those itself). */
@@ -536,6 +630,51 @@ static BUZZ_NOINLINE void num_update(col_state *c, const char *s, size_t len)
         c->kinds &= ~(uint32_t)K_NUM;
 }
 
+/* A naive date (the shape DT_DATE, one separator, no zone) read in the orders `orders`: the
+ * end of dt_update for it. */
+static inline void dt_add_naive_date(col_state *c, char sep, uint32_t orders)
+{
+    c->dt_shapes |= DT_DATE;
+    if (c->dt_shapes & DT_TIME) {
+        c->kinds &= ~(uint32_t)K_DT;
+        return;
+    }
+    if (c->dt_sep == 0)
+        c->dt_sep = sep;
+    c->dt_orders &= orders;
+    if (c->dt_orders == 0) {
+        c->kinds &= ~(uint32_t)K_DT;
+        return;
+    }
+    c->dt_naive++;
+}
+
+/* "YYYY-MM-DD" exactly (s has 16 readable bytes), the most common date by far: dt_update without
+ * buzz_dt_scan_value, deciding as it does (a valid date in years 1-9999, or not a date at all).
+ * False when s has another shape. */
+static inline bool iso_date_update(col_state *c, const char *s)
+{
+    uint64_t w0, w1;
+    memcpy(&w0, s, 8);
+    memcpy(&w1, s + 8, 8);
+    /* Bytes 4 and 7 are '-', bytes 0-3, 5-6 and 8-9 digits. */
+    if ((w0 & 0xFF0000FF00000000ull) != 0x2D00002D00000000ull ||
+        swar_nondigits(w0, 0x0080800080808080ull) | swar_nondigits(w1, 0x8080ull))
+        return false;
+#define DIGIT(w, k) ((uint32_t)(((w) >> (8 * (k))) & 0xFF) - '0')
+    uint32_t year = DIGIT(w0, 0) * 1000 + DIGIT(w0, 1) * 100 + DIGIT(w0, 2) * 10 + DIGIT(w0, 3);
+    uint32_t month = DIGIT(w0, 5) * 10 + DIGIT(w0, 6);
+    uint32_t day = DIGIT(w1, 0) * 10 + DIGIT(w1, 1);
+#undef DIGIT
+    if (year < 1 || month < 1 || month > 12 || day < 1 ||
+        day > buzz_days_in_month((int32_t)year, month)) {
+        c->kinds &= ~(uint32_t)K_DT; /* 2024-02-30: not a date, and no other shape reads it */
+        return true;
+    }
+    dt_add_naive_date(c, '-', BUZZ_DATE_ORDER_BIT(BUZZ_DATE_YMD));
+    return true;
+}
+
 static void dt_update(col_state *c, const char *s, size_t len)
 {
     buzz_dt_scan sc;
@@ -599,16 +738,22 @@ static inline void type_value(const buzz_infer *inf, col_state *c, const char *t
     }
     if (k & K_NUM) {
         int64_t iv;
-        uint32_t digits;
-        int pi = plain_int(t, tl, &iv, &digits);
-        if (BUZZ_LIKELY(pi == 1)) {
+        uint32_t digits, frac;
+        int pn = BUZZ_LIKELY(!inf->general_only) ? plain_number(t, tl, &iv, &digits, &frac)
+                                                 : PLAIN_NONE;
+        if (BUZZ_LIKELY(pn == PLAIN_INT)) {
             add_pending(c, iv, digits);
             if (k == K_NUM)
                 return;
             goto dt;
         }
-        if (pi == 2) {
+        if (pn == PLAIN_ID) {
             c->kinds &= ~(uint32_t)K_NUM;
+            goto dt;
+        }
+        if (pn == PLAIN_DECIMAL && plain_decimal(c, digits, frac)) {
+            if (k == K_NUM)
+                return;
             goto dt;
         }
         unsigned char f = (unsigned char)t[0];
@@ -622,6 +767,8 @@ static inline void type_value(const buzz_infer *inf, col_state *c, const char *t
 dt:
     if (k & K_DT) {
         unsigned char f = (unsigned char)t[0];
+        if (tl == 10 && !inf->general_only && iso_date_update(c, t))
+            return;
         if ((f >= '0' && f <= '9') || (f | 0x20) >= 'a')
             dt_update(c, t, tl);
         else
@@ -647,9 +794,12 @@ static inline const char *trim(const char *s, size_t len, size_t *out_len)
 }
 
 /* One cell (s has 64 readable bytes past s + len). Returns true when it was counted as a value
- * whose trimmed text is not empty: only such values may go in the seen cache. */
-static inline bool add_value(const buzz_infer *inf, col_state *c, const char *s, size_t len,
-                             bool quoted)
+ * whose trimmed text is not empty: only such values may go in the seen cache. A short_value has
+ * 1-16 bytes, and w0 and w1 are its masked words (keep_lo, keep_hi). */
+static inline __attribute__((always_inline)) bool add_value(const buzz_infer *inf, col_state *c,
+                                                            const char *s, size_t len, bool quoted,
+                                                            bool short_value, uint64_t w0,
+                                                            uint64_t w1)
 {
     if (len == 0) {
         if (quoted)
@@ -661,14 +811,14 @@ static inline bool add_value(const buzz_infer *inf, col_state *c, const char *s,
     /* Trim blanks for typing and null tokens. */
     size_t tl;
     const char *t = trim(s, len, &tl);
-    if (tl == 0 ? !quoted : null_match(inf, t, tl)) {
+    if (tl == 0 ? !quoted : null_match(inf, t, tl, short_value && t == s, w0)) {
         c->nulls++;
         return false;
     }
     c->values++;
     if (len > c->max_bytes)
         c->max_bytes = len;
-    hll_add(c->hll, hash_bytes(s, len));
+    hll_add(c->hll, short_value ? hash_short(inf, w0, w1, len) : hash_bytes(s, len));
     if (c->example_count < BUZZ_EXAMPLES_MAX)
         add_example(c, s, len, tl > 0);
     if (tl == 0) { /* a quoted run of blanks: text */
@@ -684,10 +834,11 @@ static inline bool add_value(const buzz_infer *inf, col_state *c, const char *s,
  * no null (null-ness depends on the bytes alone when the trimmed text is not empty), max_bytes,
  * the HyperLogLog registers (max of the same rank) and the examples already hold it, and number
  * and boolean typing only narrow by what the value allows, so typing it again is a no-op too.
- * Date typing counts zoned and naive values, so it runs again. Merging into a state only widens
- * what its cache entries stand for, and a reset empties the cache with the rest. A direct-mapped
- * table of values up to 16 bytes, compared in full; a column that hardly ever hits stops
- * probing. */
+ * Date typing also counts zoned and naive values: a slot keeps which of the two counts its value
+ * added to (seen_dt), and a hit adds to it again while the column can still be a date. Merging
+ * into a state only widens what its cache entries stand for, and a reset empties the cache with
+ * the rest. A direct-mapped table of values up to 16 bytes, compared in full; a column that
+ * hardly ever hits stops probing. */
 static inline size_t seen_slot(uint64_t w0, uint64_t w1, size_t len)
 {
     uint64_t x = w0 ^ ((w1 << 29) | (w1 >> 35)) ^ len;
@@ -705,44 +856,60 @@ static inline bool is_example(const col_state *c, size_t e, const char *s, size_
     return i == len || load_word(x + i, len - i) == load_word(s + i, len - i);
 }
 
+/* A cell of 0 or more than SEEN_MAX_BYTES bytes. */
+static BUZZ_NOINLINE void add_long_cell(const buzz_infer *inf, col_state *c, const char *s,
+                                        size_t len, bool quoted)
+{
+    if (inf->general_only) {
+        add_value(inf, c, s, len, quoted, false, 0, 0);
+        return;
+    }
+    if (len != 0 && !c->seen_off && c->kinds == 0 && len < BUZZ_EXAMPLE_BYTES) {
+        /* Longer values of a text column: the seen cache's shortcut against the whole examples,
+         * which are values counted into this state (or into one merged into it). */
+        for (size_t e = 0; e < c->example_count; e++) {
+            if (c->example_whole[e] && c->example_len[e] == len && is_example(c, e, s, len)) {
+                c->seen_hits++;
+                c->values++;
+                return;
+            }
+        }
+    }
+    add_value(inf, c, s, len, quoted, false, 0, 0);
+    if (len != 0 && !c->seen_off && ++c->seen_misses >= 4096 && c->seen_misses / 8 > c->seen_hits)
+        c->seen_off = true;
+}
+
 static inline void add_cell(const buzz_infer *inf, col_state *c, const char *s, size_t len,
                             bool quoted)
 {
+    if (BUZZ_UNLIKELY(len - 1 >= SEEN_MAX_BYTES || inf->general_only)) {
+        add_long_cell(inf, c, s, len, quoted);
+        return;
+    }
+    uint64_t w0, w1;
+    memcpy(&w0, s, 8);
+    memcpy(&w1, s + 8, 8);
+    w0 &= keep_lo[len];
+    w1 &= keep_hi[len];
     if (c->seen_off) {
-        add_value(inf, c, s, len, quoted);
+        add_value(inf, c, s, len, quoted, true, w0, w1);
         return;
     }
-    if (len - 1 >= SEEN_MAX_BYTES) {
-        /* Longer values of a text column: the same shortcut against the whole examples, which
-         * are values counted into this state (or into one merged into it). */
-        if (c->kinds == 0 && len < BUZZ_EXAMPLE_BYTES) {
-            for (size_t e = 0; e < c->example_count; e++) {
-                if (c->example_whole[e] && c->example_len[e] == len && is_example(c, e, s, len)) {
-                    c->seen_hits++;
-                    c->values++;
-                    return;
-                }
-            }
-        }
-        add_value(inf, c, s, len, quoted);
-        if (len != 0 && ++c->seen_misses >= 4096 && c->seen_misses / 8 > c->seen_hits)
-            c->seen_off = true;
-        return;
-    }
-    uint64_t w0 = load_word(s, len), w1 = len > 8 ? load_word(s + 8, len - 8) : 0;
     size_t slot = seen_slot(w0, w1, len);
     if (c->seen_len[slot] == len && c->seen_word[slot][0] == w0 && c->seen_word[slot][1] == w1) {
         c->seen_hits++;
         c->values++;
         if (c->kinds & K_DT) {
-            size_t tl;
-            const char *t = trim(s, len, &tl);
-            type_value(inf, c, t, tl);
+            c->dt_naive += c->seen_dt[slot] == 1;
+            c->dt_zoned += c->seen_dt[slot] == 2;
         }
         return;
     }
-    if (add_value(inf, c, s, len, quoted)) {
+    int64_t naive = c->dt_naive, zoned = c->dt_zoned;
+    if (add_value(inf, c, s, len, quoted, true, w0, w1)) {
         c->seen_len[slot] = (uint8_t)len;
+        c->seen_dt[slot] = (uint8_t)(c->dt_naive != naive ? 1 : c->dt_zoned != zoned ? 2 : 0);
         c->seen_word[slot][0] = w0;
         c->seen_word[slot][1] = w1;
     }
@@ -753,7 +920,9 @@ static inline void add_cell(const buzz_infer *inf, col_state *c, const char *s, 
 /* Rows go in blocks: every column of a block of rows, then the next block. The block's cell bytes
  * (a few tens of KB) stay in cache while each column walks over them; walking a whole batch per
  * column would stream the batch through memory once per column. */
+#ifndef ROW_BLOCK
 #define ROW_BLOCK 256
+#endif
 /* Cells ahead whose first bytes are fetched while typing the current one. */
 #define PF_DIST 16
 

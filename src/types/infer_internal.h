@@ -8,4 +8,8 @@
 BUZZ_NODISCARD buzz_status buzz__infer_new_like(buzz_infer **out, const buzz_infer *like,
                                                 size_t column_count, buzz_error *err);
 
+/* Tests only: type every value through the general scanners, without the seen cache, the plain
+ * number and ISO date fast paths or the short-value hash. The schema must come out the same. */
+void buzz__infer_general_only(buzz_infer *inf, bool on);
+
 #endif /* BUZZ_INFER_INTERNAL_H */
