@@ -865,6 +865,8 @@ static uint64_t fp_next(uint64_t *x)
 
 /* A value of a family: 0 integers, 1 decimals, 2 ISO dates, 3 anything. Edge values (leading
  * zeros, lone marks, invalid dates, other shapes) only when `edge`. */
+static int fp_int_digits = 18; /* integers have 1 to this many digits */
+
 static size_t fp_value(uint64_t *x, int family, bool edge, char *out, size_t cap)
 {
     uint64_t r = fp_next(x);
@@ -872,7 +874,7 @@ static size_t fp_value(uint64_t *x, int family, bool edge, char *out, size_t cap
     unsigned long long a = (r >> 8) % 1000000000ull, b = (r >> 40) % 100000ull;
     switch (family) {
     case 0: { /* integers, some with leading zeros, some long */
-        int digits = 1 + (int)((r >> 4) % 18);
+        int digits = 1 + (int)((r >> 4) % (unsigned)fp_int_digits);
         char d[24];
         for (int i = 0; i < digits; i++)
             d[i] = (char)('0' + fp_next(x) % 10);
@@ -882,7 +884,7 @@ static size_t fp_value(uint64_t *x, int family, bool edge, char *out, size_t cap
         return (size_t)snprintf(out, cap, "%s%s", sign, d);
     }
     case 1: { /* decimals: 1.5, .5, 5., 00.5, 0.0, lone '.', long fractions */
-        switch (edge ? (r >> 50) % 9 : 4 + (r >> 50) % 5) { /* 4-8 without edges */
+        switch (edge ? (r >> 50) % 9 : 5 + (r >> 50) % 4) { /* 5-8 without edges */
         case 0:
             return (size_t)snprintf(out, cap, "%s.%llu", sign, b);
         case 1:
@@ -891,7 +893,7 @@ static size_t fp_value(uint64_t *x, int family, bool edge, char *out, size_t cap
             return (size_t)snprintf(out, cap, "%s0%llu.%llu", sign, a % 100, b % 100);
         case 3:
             return (size_t)snprintf(out, cap, "%s.", sign);
-        case 4: /* past 16 characters: the general path */
+        case 4: /* past 16 characters (the general path) */
             return (size_t)snprintf(out, cap, "%s%llu.%llu%llu", sign, a, b, a);
         case 5: { /* 1-8 fraction digits, any integer part up to 7 digits */
             static const unsigned long long p10[8] = {1,      10,      100,      1000,
@@ -932,18 +934,20 @@ static size_t fp_value(uint64_t *x, int family, bool edge, char *out, size_t cap
             "2024-01-12T10:00:00+02:00", "13:45", "1:45 PM", "12-Jan-2024", "Jan 12, 2024",
             "NA", "", "null", "-", "abc", "true", "no", "1,5", "1.234,56", "1,234.5", "$5",
             "12.5%", "1e5", "-inf", "(12)", " 42 ", "\" \"", "\"\"", "007", "2024-02-29",
-            "2023-02-29", "0000-01-01", "9999-12-31", "99999999999999999999", "-0", "0"};
+            "2023-02-29", "0000-01-01", "9999-12-31", "99999999999999999999", "-0", "0",
+            "-1", "9.99", "2000-01-01"};
         return (size_t)snprintf(out, cap, "%s", other[r % (sizeof other / sizeof other[0])]);
     }
     }
 }
 
-static void fp_schema(const char *path, bool general, buzz_schema *out)
+static void fp_schema(const char *path, bool general, const buzz_null_tokens *nulls,
+                      size_t chunk_bytes, buzz_schema *out)
 {
     buzz_csv_options o;
     memset(&o, 0, sizeof o);
     o.threads = 1;
-    o.chunk_bytes = 2048; /* several batches: states merged as the reader hook merges them */
+    o.chunk_bytes = chunk_bytes; /* small: several batches, merged as the reader hook merges */
     buzz_csv_reader *rd = NULL;
     buzz_error err;
     if (buzz_csv_reader_open(&rd, path, &o, &err) != BUZZ_OK)
@@ -955,6 +959,7 @@ static void fp_schema(const char *path, bool general, buzz_schema *out)
     buzz_infer_options io;
     memset(&io, 0, sizeof io);
     io.delimiter = dia->delimiter;
+    io.nulls = nulls;
     buzz_infer *main_state = NULL, *batch_state = NULL;
     assert_int_equal(buzz_infer_new(&main_state, ncols, &io, &err), BUZZ_OK);
     buzz__infer_general_only(main_state, general);
@@ -987,15 +992,18 @@ static void test_fast_paths_match_general(void **state)
     for (int trial = 0; trial < 120; trial++) {
         enum { COLS = 8, POOL = 6 };
         char delim = trial % 3 == 2 ? ';' : ',';
+        /* Every fourth trial long and mostly unique, so columns stop probing the seen cache
+         * (after 1024 misses) and the runs for text, integers, decimals and dates take over. */
+        bool long_trial = trial % 4 == 1;
         int family[COLS];
         unsigned foreign[COLS]; /* per mille of values from any family */
         unsigned edge[COLS];    /* per mille of edge values of the column's family */
         char pool[COLS][POOL][48];
         size_t w = 0;
         for (int c = 0; c < COLS; c++) {
-            family[c] = (int)(fp_next(&x) % 4);
-            foreign[c] = (unsigned[]){0, 0, 0, 2, 10, 80}[fp_next(&x) % 6];
-            edge[c] = (unsigned[]){0, 0, 1, 5, 30, 300}[fp_next(&x) % 6];
+            family[c] = (int)(fp_next(&x) % (long_trial ? 3 : 4));
+            foreign[c] = (unsigned[]){0, 0, 0, 2, 10, 80}[fp_next(&x) % (long_trial ? 4 : 6)];
+            edge[c] = (unsigned[]){0, 0, 1, 5, 30, 300}[fp_next(&x) % (long_trial ? 4 : 6)];
             for (int k = 0; k < POOL; k++)
                 fp_value(&x, family[c], fp_next(&x) % 1000 < edge[c], pool[c][k],
                          sizeof pool[c][k]);
@@ -1003,17 +1011,27 @@ static void test_fast_paths_match_general(void **state)
                                   c);
         }
         csv[w++] = '\n';
-        int rows = 50 + (int)(fp_next(&x) % 400);
+        fp_int_digits = long_trial ? 9 : 18; /* INT32 until the late decider below */
+        int rows = long_trial ? 5000 + (int)(fp_next(&x) % 3000) : 50 + (int)(fp_next(&x) % 400);
+        unsigned pool_share = long_trial ? 20 : 550; /* per mille of values from the pool */
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < COLS; c++) {
                 char v[48];
                 uint64_t pick = fp_next(&x) % 1000;
                 if (pick < foreign[c])
                     fp_value(&x, (int)(pick % 4), true, v, sizeof v);
-                else if (pick < 550)
+                else if (pick < foreign[c] + pool_share)
                     snprintf(v, sizeof v, "%s", pool[c][pick % POOL]);
                 else
                     fp_value(&x, family[c], fp_next(&x) % 1000 < edge[c], v, sizeof v);
+                /* Late in a long trial (after the cache stopped), a value that widens the
+                 * column: past int32, one more fraction digit than any before, an invalid date. */
+                if (long_trial && r == rows - 3 && family[c] == 0)
+                    snprintf(v, sizeof v, "%s", (x >> 9) & 1 ? "3000000000" : "-3000000000");
+                if (long_trial && r == rows - 3 && family[c] == 1)
+                    snprintf(v, sizeof v, "%s", (x >> 9) & 1 ? "0.123456789" : "-7.000000001");
+                if (long_trial && r == rows - 3 && family[c] == 2 && (x >> 9) % 3 == 0)
+                    snprintf(v, sizeof v, "2023-02-29"); /* not a date: the column is text */
                 bool quote = strchr(v, delim) != NULL && v[0] != '"';
                 if (c)
                     csv[w++] = delim;
@@ -1022,9 +1040,20 @@ static void test_fast_paths_match_general(void **state)
             csv[w++] = '\n';
         }
         test_write_file(path, csv, w);
+        /* Some trials with null tokens that look like values of every family. */
+        buzz_null_tokens nulls;
+        buzz_null_tokens_default(&nulls);
+        if (trial % 3 == 1) {
+            static const char *const extra[] = {"0", "-1", "9.99", "2000-01-01", "abc"};
+            for (size_t k = 0; k < sizeof extra / sizeof extra[0]; k++)
+                assert_int_equal(buzz_null_tokens_add(&nulls, extra[k], strlen(extra[k]), NULL),
+                                 BUZZ_OK);
+        }
         buzz_schema fast, general;
-        fp_schema(path, false, &fast);
-        fp_schema(path, true, &general);
+        /* Long trials in batches of thousands of rows: the cache is per batch state. */
+        size_t chunk = long_trial ? 4 << 20 : 2048;
+        fp_schema(path, false, &nulls, chunk, &fast);
+        fp_schema(path, true, &nulls, chunk, &general);
         char *jf = NULL, *jg = NULL;
         assert_int_equal(buzz_schema_to_json(&fast, BUZZ_SCHEMA_JSON_STATS, &jf, NULL), BUZZ_OK);
         assert_int_equal(buzz_schema_to_json(&general, BUZZ_SCHEMA_JSON_STATS, &jg, NULL),

@@ -23,12 +23,16 @@
 
 #include <math.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h> /* baseline on x86-64: no run-time check needed */
+#endif
 
 #define HLL_BITS 10
 #define HLL_REGS (1u << HLL_BITS)
 #define SEEN_BITS 7
 #define SEEN_SLOTS (1u << SEEN_BITS)
 #define SEEN_MAX_BYTES 16
+#define SEEN_TRIAL 1024 /* misses before a column that hardly hits stops probing (per state) */
 
 enum { K_BOOL = 1u << 0, K_NUM = 1u << 1, K_DT = 1u << 2, K_ALL = K_BOOL | K_NUM | K_DT };
 enum { DT_DATE = 1u << 0, DT_TIME = 1u << 1, DT_STAMP = 1u << 2 };
@@ -36,6 +40,8 @@ enum { DT_DATE = 1u << 0, DT_TIME = 1u << 1, DT_STAMP = 1u << 2 };
 typedef struct num_stats {
     uint32_t max_int, max_frac;
     bool has_exp, has_inf, has_fraction, overflow; /* overflow: integral but beyond int64 */
+    /* The integers' range, as far as it decides INT32 or INT64: integers of at most 9 digits
+     * always fit INT32 and may be left out (plain_number does not compute their value). */
     int64_t min, max;
     bool has_range;
 } num_stats;
@@ -52,7 +58,7 @@ typedef struct col_state {
     int64_t pending_min, pending_max;
     uint32_t dt_orders;
     uint32_t dt_shapes;
-    int64_t dt_zoned, dt_naive;
+    bool dt_zoned, dt_naive; /* some date or timestamp had a zone / had none */
     char dt_sep; /* separator of the first date seen */
     size_t max_bytes;
     size_t example_count;
@@ -65,7 +71,6 @@ typedef struct col_state {
     bool seen_off; /* too few hits on this column: stop probing until reset */
     uint64_t seen_hits, seen_misses;
     uint8_t seen_len[SEEN_SLOTS];
-    uint8_t seen_dt[SEEN_SLOTS]; /* what the value added to dt_naive (1) or dt_zoned (2), or 0 */
     uint64_t seen_word[SEEN_SLOTS][2];
 } col_state;
 
@@ -427,46 +432,67 @@ static inline uint64_t swar_value(uint64_t w, size_t n)
 }
 
 /* Plain numbers are most numeric cells: [+-]digits (at most 16) and [+-]digits.digits (at most 16
- * characters after the sign). Read without a branch per digit: two 8-byte words, checked and
- * converted as SWAR (s has 64 readable bytes past s + len, as batch cells do). Returns
- * PLAIN_INT with *out and *out_digits (0 for the value 0), PLAIN_DECIMAL with *out_digits (integer
- * digits, 0 for a lone 0) and *out_frac (fraction digits), PLAIN_ID for identifiers with leading
- * zeros (007, 00.5), PLAIN_NONE for anything else (the general path decides). */
+ * characters after the sign). Read without a branch per digit (s has 64 readable bytes past
+ * s + len, as batch cells do). Returns PLAIN_INT with *out_digits (0 for the value 0) and *out,
+ * the value for integers of 10 digits or more and 0 for shorter ones, which always fit INT32 (see
+ * num_stats); PLAIN_DECIMAL with *out_digits (integer digits, 0 for a lone 0) and *out_frac
+ * (fraction digits); PLAIN_ID for identifiers with leading zeros (007, 00.5); PLAIN_NONE for
+ * anything else (the general path decides). */
 enum { PLAIN_NONE, PLAIN_INT, PLAIN_ID, PLAIN_DECIMAL };
 
-static int plain_number(const char *s, size_t len, int64_t *out, uint32_t *out_digits,
-                        uint32_t *out_frac)
+/* Bit i set when byte i of the 16 bytes at d is not an ASCII digit. */
+static inline uint32_t nondigit_mask16(const char *d)
+{
+#if defined(__SSE2__)
+    __m128i v = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)d), _mm_set1_epi8('0'));
+    __m128i nine = _mm_set1_epi8(9);
+    __m128i is_digit = _mm_cmpeq_epi8(_mm_max_epu8(v, nine), nine); /* v <= 9, unsigned */
+    return ~(uint32_t)_mm_movemask_epi8(is_digit) & 0xFFFFu;
+#else
+    uint64_t w0, w1;
+    memcpy(&w0, d, 8);
+    memcpy(&w1, d + 8, 8);
+    uint64_t b0 = swar_nondigits(w0, 0x8080808080808080ull);
+    uint64_t b1 = swar_nondigits(w1, 0x8080808080808080ull);
+    uint32_t m = 0;
+    for (int i = 0; i < 8; i++) {
+        m |= (uint32_t)((b0 >> (8 * i + 7)) & 1) << i;
+        m |= (uint32_t)((b1 >> (8 * i + 7)) & 1) << (i + 8);
+    }
+    return m;
+#endif
+}
+
+static inline __attribute__((always_inline)) int plain_number(const char *s, size_t len,
+                                                              int64_t *out, uint32_t *out_digits,
+                                                              uint32_t *out_frac)
 {
     size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
     size_t n = len - i;
     if (n - 1 >= 16) /* none, or more characters than two words: the general path */
         return PLAIN_NONE;
     const char *d = s + i;
-    uint64_t w0, w1;
-    memcpy(&w0, d, 8);
-    memcpy(&w1, d + 8, 8);
-    uint64_t keep0 = n >= 8 ? 0x8080808080808080ull : 0x8080808080808080ull >> (8 * (8 - n));
-    uint64_t keep1 = n > 8 ? 0x8080808080808080ull >> (8 * (16 - n)) : 0;
-    uint64_t bad0 = swar_nondigits(w0, keep0), bad1 = swar_nondigits(w1, keep1);
-    if ((bad0 | bad1) == 0) {
-        uint64_t v;
-        if (n <= 8) {
-            v = swar_value(w0, n);
-        } else {
-            static const uint32_t pow10[9] = {1,      10,      100,      1000,     10000,
-                                              100000, 1000000, 10000000, 100000000};
-            v = swar_value(w0, 8) * pow10[n - 8] + swar_value(w1, n - 8);
-        }
+    uint32_t bad = nondigit_mask16(d) & ((1u << n) - 1);
+    if (bad == 0) {
         if (n > 1 && d[0] == '0')
             return PLAIN_ID;
-        *out = s[0] == '-' ? -(int64_t)v : (int64_t)v;
-        *out_digits = v == 0 ? 0 : (uint32_t)n;
+        *out_digits = (n == 1 && d[0] == '0') ? 0 : (uint32_t)n;
+        *out = 0;
+        if (n >= 10) {
+            uint64_t w0, w1;
+            memcpy(&w0, d, 8);
+            memcpy(&w1, d + 8, 8);
+            static const uint32_t pow10[9] = {1,      10,      100,      1000,     10000,
+                                              100000, 1000000, 10000000, 100000000};
+            uint64_t v = swar_value(w0, 8) * pow10[n - 8] + swar_value(w1, n - 8);
+            *out = s[0] == '-' ? -(int64_t)v : (int64_t)v;
+        }
         return PLAIN_INT;
     }
     /* Exactly one non-digit, and it is the '.' mark. */
-    if ((bad0 & (bad0 - 1)) | (bad1 & (bad1 - 1)) | (bad0 && bad1))
+    if (bad & (bad - 1))
         return PLAIN_NONE;
-    size_t dot = bad0 ? (size_t)__builtin_ctzll(bad0) / 8 : 8 + (size_t)__builtin_ctzll(bad1) / 8;
+    size_t dot = (size_t)__builtin_ctz(bad);
     if (d[dot] != '.' || n == 1)
         return PLAIN_NONE;
     if (dot > 1 && d[0] == '0')
@@ -646,17 +672,14 @@ static inline void dt_add_naive_date(col_state *c, char sep, uint32_t orders)
         c->kinds &= ~(uint32_t)K_DT;
         return;
     }
-    c->dt_naive++;
+    c->dt_naive = true;
 }
 
-/* "YYYY-MM-DD" exactly (s has 16 readable bytes), the most common date by far: dt_update without
- * buzz_dt_scan_value, deciding as it does (a valid date in years 1-9999, or not a date at all).
- * False when s has another shape. */
-static inline bool iso_date_update(col_state *c, const char *s)
+/* "YYYY-MM-DD" exactly, from its two words (masked or not: only the first 10 bytes are read), the
+ * most common date by far: dt_update without buzz_dt_scan_value, deciding as it does (a valid
+ * date in years 1-9999, or not a date at all). False when the bytes have another shape. */
+static inline bool iso_date_words(col_state *c, uint64_t w0, uint64_t w1)
 {
-    uint64_t w0, w1;
-    memcpy(&w0, s, 8);
-    memcpy(&w1, s + 8, 8);
     /* Bytes 4 and 7 are '-', bytes 0-3, 5-6 and 8-9 digits. */
     if ((w0 & 0xFF0000FF00000000ull) != 0x2D00002D00000000ull ||
         swar_nondigits(w0, 0x0080800080808080ull) | swar_nondigits(w1, 0x8080ull))
@@ -666,13 +689,25 @@ static inline bool iso_date_update(col_state *c, const char *s)
     uint32_t month = DIGIT(w0, 5) * 10 + DIGIT(w0, 6);
     uint32_t day = DIGIT(w1, 0) * 10 + DIGIT(w1, 1);
 #undef DIGIT
-    if (year < 1 || month < 1 || month > 12 || day < 1 ||
-        day > buzz_days_in_month((int32_t)year, month)) {
+    static const uint8_t days_in[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool ok = year >= 1 && month - 1 < 12 && day - 1 < days_in[month < 13 ? month : 0];
+    if (ok && month == 2 && day == 29)
+        ok = (year & 3) == 0 && (year % 100 != 0 || year % 400 == 0);
+    if (!ok) {
         c->kinds &= ~(uint32_t)K_DT; /* 2024-02-30: not a date, and no other shape reads it */
         return true;
     }
     dt_add_naive_date(c, '-', BUZZ_DATE_ORDER_BIT(BUZZ_DATE_YMD));
     return true;
+}
+
+/* iso_date_words for a value at s (16 readable bytes). */
+static inline bool iso_date_update(col_state *c, const char *s)
+{
+    uint64_t w0, w1;
+    memcpy(&w0, s, 8);
+    memcpy(&w1, s + 8, 8);
+    return iso_date_words(c, w0, w1);
 }
 
 static void dt_update(col_state *c, const char *s, size_t len)
@@ -719,9 +754,9 @@ static void dt_update(col_state *c, const char *s, size_t len)
     }
     if (shape != DT_TIME) {
         if (sc.flags & BUZZ_DT_HAS_OFFSET)
-            c->dt_zoned++;
+            c->dt_zoned = true;
         else
-            c->dt_naive++;
+            c->dt_naive = true;
     }
 }
 
@@ -833,11 +868,10 @@ static inline __attribute__((always_inline)) bool add_value(const buzz_infer *in
  * counted into a state, counting the same bytes again changes nothing but the value count: it is
  * no null (null-ness depends on the bytes alone when the trimmed text is not empty), max_bytes,
  * the HyperLogLog registers (max of the same rank) and the examples already hold it, and number
- * and boolean typing only narrow by what the value allows, so typing it again is a no-op too.
- * Date typing also counts zoned and naive values: a slot keeps which of the two counts its value
- * added to (seen_dt), and a hit adds to it again while the column can still be a date. Merging
- * into a state only widens what its cache entries stand for, and a reset empties the cache with
- * the rest. A direct-mapped table of values up to 16 bytes, compared in full; a column that
+ * and boolean and date typing only narrow by what the value allows (dt_zoned and dt_naive say
+ * whether some value was zoned or naive, which the value's first sighting already said), so typing
+ * it again is a no-op too. Merging into a state only widens what its cache entries stand for, and
+ * a reset empties the cache with the rest. A direct-mapped table of values up to 16 bytes, compared in full; a column that
  * hardly ever hits stops probing. */
 static inline size_t seen_slot(uint64_t w0, uint64_t w1, size_t len)
 {
@@ -876,7 +910,8 @@ static BUZZ_NOINLINE void add_long_cell(const buzz_infer *inf, col_state *c, con
         }
     }
     add_value(inf, c, s, len, quoted, false, 0, 0);
-    if (len != 0 && !c->seen_off && ++c->seen_misses >= 4096 && c->seen_misses / 8 > c->seen_hits)
+    if (len != 0 && !c->seen_off && ++c->seen_misses >= SEEN_TRIAL &&
+        c->seen_misses / 8 > c->seen_hits)
         c->seen_off = true;
 }
 
@@ -900,31 +935,325 @@ static inline void add_cell(const buzz_infer *inf, col_state *c, const char *s, 
     if (c->seen_len[slot] == len && c->seen_word[slot][0] == w0 && c->seen_word[slot][1] == w1) {
         c->seen_hits++;
         c->values++;
-        if (c->kinds & K_DT) {
-            c->dt_naive += c->seen_dt[slot] == 1;
-            c->dt_zoned += c->seen_dt[slot] == 2;
-        }
         return;
     }
-    int64_t naive = c->dt_naive, zoned = c->dt_zoned;
     if (add_value(inf, c, s, len, quoted, true, w0, w1)) {
         c->seen_len[slot] = (uint8_t)len;
-        c->seen_dt[slot] = (uint8_t)(c->dt_naive != naive ? 1 : c->dt_zoned != zoned ? 2 : 0);
         c->seen_word[slot][0] = w0;
         c->seen_word[slot][1] = w1;
     }
-    if (++c->seen_misses >= 4096 && c->seen_misses / 8 > c->seen_hits)
+    if (++c->seen_misses >= SEEN_TRIAL && c->seen_misses / 8 > c->seen_hits)
         c->seen_off = true;
 }
 
 /* Rows go in blocks: every column of a block of rows, then the next block. The block's cell bytes
  * (a few tens of KB) stay in cache while each column walks over them; walking a whole batch per
  * column would stream the batch through memory once per column. */
-#ifndef ROW_BLOCK
 #define ROW_BLOCK 256
-#endif
 /* Cells ahead whose first bytes are fetched while typing the current one. */
 #define PF_DIST 16
+
+/* ---------------------------------------------------------------------------------------------
+ * Runs: loops specialised for the common states of a column, each taking cells from r on while
+ * they are of the kind it handles and returning the first cell it does not take (add_cell takes
+ * that one, which may change the column's state, then the next run is chosen). A run keeps its
+ * counts in locals and updates the state exactly as add_cell would for the cells it took. */
+typedef struct run_ctx {
+    const buzz_infer *inf;
+    col_state *c;
+    const char *data;
+    const buzz_csv_cell *cells;
+    size_t end;
+} run_ctx;
+
+static inline void run_prefetch(const run_ctx *x, size_t r)
+{
+    if (r + PF_DIST < x->end)
+        __builtin_prefetch(x->data + x->cells[r + PF_DIST].offset);
+}
+
+/* A value's words for the seen cache and hash_short (len 1-16; 64 readable bytes past s). */
+static inline void short_words(const char *s, size_t len, uint64_t *w0, uint64_t *w1)
+{
+    memcpy(w0, s, 8);
+    memcpy(w1, s + 8, 8);
+    *w0 &= keep_lo[len];
+    *w1 &= keep_hi[len];
+}
+
+/* A column probing its seen cache: hits (and empty or missing cells) only. */
+static size_t run_seen(const run_ctx *x, size_t r)
+{
+    col_state *c = x->c;
+    int64_t values = 0, hits = 0, nulls = 0, empties = 0;
+    bool text = c->kinds == 0;
+    for (; r < x->end; r++) {
+        run_prefetch(x, r);
+        uint32_t lf = x->cells[r].len_flags;
+        if (lf & BUZZ_CSV_CELL_MISSING) {
+            nulls++;
+            continue;
+        }
+        size_t len = lf & BUZZ_CSV_CELL_LEN_MASK;
+        const char *s = x->data + x->cells[r].offset;
+        if (len - 1 < SEEN_MAX_BYTES) {
+            uint64_t w0, w1;
+            short_words(s, len, &w0, &w1);
+            size_t slot = seen_slot(w0, w1, len);
+            if (c->seen_len[slot] != len || c->seen_word[slot][0] != w0 ||
+                c->seen_word[slot][1] != w1)
+                break;
+            values++;
+            hits++;
+            continue;
+        }
+        if (len == 0) {
+            if (lf & BUZZ_CSV_CELL_QUOTED)
+                empties++;
+            else
+                nulls++;
+            continue;
+        }
+        /* Longer values of a text column: against the whole examples (see add_long_cell). */
+        if (!text || len >= BUZZ_EXAMPLE_BYTES)
+            break;
+        size_t e = 0;
+        while (e < c->example_count &&
+               !(c->example_whole[e] && c->example_len[e] == len && is_example(c, e, s, len)))
+            e++;
+        if (e == c->example_count)
+            break;
+        values++;
+        hits++;
+    }
+    c->values += values;
+    c->seen_hits += hits;
+    c->nulls += nulls;
+    c->empty_strings += empties;
+    return r;
+}
+
+/* The part of add_value every run shares, for a non-empty cell without blanks at either end:
+ * false when it is a null token (counted), else counts the value (not its type). */
+static inline bool run_value(const run_ctx *x, const char *s, size_t len, bool is_short,
+                             uint64_t w0, uint64_t w1, int64_t *nulls, int64_t *values,
+                             size_t *max_bytes)
+{
+    col_state *c = x->c;
+    if (null_match(x->inf, s, len, is_short, w0)) {
+        (*nulls)++;
+        return false;
+    }
+    (*values)++;
+    *max_bytes = len > *max_bytes ? len : *max_bytes;
+    hll_add(c->hll, is_short ? hash_short(x->inf, w0, w1, len) : hash_bytes(s, len));
+    if (BUZZ_UNLIKELY(c->example_count < BUZZ_EXAMPLES_MAX))
+        add_example(c, s, len, true);
+    return true;
+}
+
+/* Blanks at either end: add_value trims, the runs leave such cells to it. */
+static inline bool has_edge_blank(const char *s, size_t len)
+{
+    return is_blank((unsigned char)s[0]) || is_blank((unsigned char)s[len - 1]);
+}
+
+/* A text column that no longer probes its cache. */
+static size_t run_text(const run_ctx *x, size_t r)
+{
+    col_state *c = x->c;
+    int64_t values = 0, nulls = 0, empties = 0;
+    size_t max_bytes = c->max_bytes;
+    for (; r < x->end; r++) {
+        run_prefetch(x, r);
+        uint32_t lf = x->cells[r].len_flags;
+        if (lf & BUZZ_CSV_CELL_MISSING) {
+            nulls++;
+            continue;
+        }
+        size_t len = lf & BUZZ_CSV_CELL_LEN_MASK;
+        const char *s = x->data + x->cells[r].offset;
+        if (len == 0) {
+            if (lf & BUZZ_CSV_CELL_QUOTED)
+                empties++;
+            else
+                nulls++;
+            continue;
+        }
+        if (has_edge_blank(s, len))
+            break;
+        uint64_t w0 = 0, w1 = 0;
+        bool is_short = len <= SEEN_MAX_BYTES;
+        if (is_short)
+            short_words(s, len, &w0, &w1);
+        run_value(x, s, len, is_short, w0, w1, &nulls, &values, &max_bytes);
+    }
+    c->values += values;
+    c->nulls += nulls;
+    c->empty_strings += empties;
+    c->max_bytes = max_bytes;
+    return r;
+}
+
+/* A number-only column that no longer probes its cache, while its values are plain integers
+ * (kept pending as type_value keeps them). */
+static size_t run_int(const run_ctx *x, size_t r)
+{
+    col_state *c = x->c;
+    int64_t values = 0, nulls = 0, lo = INT64_MAX, hi = INT64_MIN;
+    uint32_t digits_max = 0;
+    size_t max_bytes = c->max_bytes;
+    for (; r < x->end; r++) {
+        run_prefetch(x, r);
+        uint32_t lf = x->cells[r].len_flags;
+        if (lf & BUZZ_CSV_CELL_MISSING) {
+            nulls++;
+            continue;
+        }
+        size_t len = lf & BUZZ_CSV_CELL_LEN_MASK;
+        const char *s = x->data + x->cells[r].offset;
+        if (len - 1 >= SEEN_MAX_BYTES || has_edge_blank(s, len))
+            break;
+        int64_t iv;
+        uint32_t digits, frac;
+        if (plain_number(s, len, &iv, &digits, &frac) != PLAIN_INT)
+            break; /* another kind of value: add_cell decides */
+        uint64_t w0, w1;
+        short_words(s, len, &w0, &w1);
+        if (BUZZ_UNLIKELY(null_match(x->inf, s, len, true, w0))) { /* --null 0, say */
+            nulls++;
+            continue;
+        }
+        values++;
+        max_bytes = len > max_bytes ? len : max_bytes;
+        hll_add(c->hll, hash_short(x->inf, w0, w1, len));
+        if (BUZZ_UNLIKELY(c->example_count < BUZZ_EXAMPLES_MAX))
+            add_example(c, s, len, true);
+        digits_max = digits > digits_max ? digits : digits_max;
+        lo = iv < lo ? iv : lo;
+        hi = iv > hi ? iv : hi;
+    }
+    c->values += values;
+    c->nulls += nulls;
+    c->max_bytes = max_bytes;
+    if (values > 0) {
+        add_pending(c, lo, digits_max);
+        add_pending(c, hi, digits_max);
+    }
+    return r;
+}
+
+/* A number-only column whose styles all use the '.' mark and that already holds a fraction,
+ * no longer probing its cache, while its values are plain decimals (as plain_decimal adds). */
+static size_t run_decimal(const run_ctx *x, size_t r)
+{
+    col_state *c = x->c;
+    int64_t values = 0, nulls = 0;
+    uint32_t int_max = 0, frac_max = 0;
+    size_t max_bytes = c->max_bytes;
+    for (; r < x->end; r++) {
+        run_prefetch(x, r);
+        uint32_t lf = x->cells[r].len_flags;
+        if (lf & BUZZ_CSV_CELL_MISSING) {
+            nulls++;
+            continue;
+        }
+        size_t len = lf & BUZZ_CSV_CELL_LEN_MASK;
+        const char *s = x->data + x->cells[r].offset;
+        if (len - 1 >= SEEN_MAX_BYTES || has_edge_blank(s, len))
+            break;
+        int64_t iv;
+        uint32_t digits, frac;
+        if (plain_number(s, len, &iv, &digits, &frac) != PLAIN_DECIMAL)
+            break;
+        uint64_t w0, w1;
+        short_words(s, len, &w0, &w1);
+        if (BUZZ_UNLIKELY(null_match(x->inf, s, len, true, w0))) {
+            nulls++;
+            continue;
+        }
+        values++;
+        max_bytes = len > max_bytes ? len : max_bytes;
+        hll_add(c->hll, hash_short(x->inf, w0, w1, len));
+        if (BUZZ_UNLIKELY(c->example_count < BUZZ_EXAMPLES_MAX))
+            add_example(c, s, len, true);
+        int_max = digits > int_max ? digits : int_max;
+        frac_max = frac > frac_max ? frac : frac_max;
+    }
+    c->values += values;
+    c->nulls += nulls;
+    c->max_bytes = max_bytes;
+    if (values > 0)
+        plain_decimal(c, int_max, frac_max);
+    return r;
+}
+
+/* A date-only column of ISO dates that no longer probes its cache. */
+static size_t run_iso_date(const run_ctx *x, size_t r)
+{
+    col_state *c = x->c;
+    int64_t values = 0, nulls = 0;
+    size_t max_bytes = c->max_bytes;
+    for (; r < x->end; r++) {
+        run_prefetch(x, r);
+        uint32_t lf = x->cells[r].len_flags;
+        if (lf & BUZZ_CSV_CELL_MISSING) {
+            nulls++;
+            continue;
+        }
+        size_t len = lf & BUZZ_CSV_CELL_LEN_MASK;
+        const char *s = x->data + x->cells[r].offset;
+        if (len != 10)
+            break;
+        uint64_t w0, w1;
+        short_words(s, len, &w0, &w1);
+        /* Bytes 4 and 7 '-', the others digits (iso_date_words checks it again). */
+        if ((w0 & 0xFF0000FF00000000ull) != 0x2D00002D00000000ull ||
+            swar_nondigits(w0, 0x0080800080808080ull) | swar_nondigits(w1, 0x8080ull))
+            break;
+        if (BUZZ_UNLIKELY(null_match(x->inf, s, len, true, w0))) {
+            nulls++;
+            continue;
+        }
+        values++;
+        max_bytes = len > max_bytes ? len : max_bytes;
+        hll_add(c->hll, hash_short(x->inf, w0, w1, len));
+        if (BUZZ_UNLIKELY(c->example_count < BUZZ_EXAMPLES_MAX))
+            add_example(c, s, len, true);
+        iso_date_words(c, w0, w1);
+        if (c->kinds != K_DT) { /* not a valid date: the column is text now */
+            r++;
+            break;
+        }
+    }
+    c->values += values;
+    c->nulls += nulls;
+    c->max_bytes = max_bytes;
+    return r;
+}
+
+/* The run for the column's state, from cell r; returns the first cell it did not take. */
+static size_t run_cells(const run_ctx *x, size_t r)
+{
+    const col_state *c = x->c;
+    const uint32_t dot_styles = (1u << BUZZ_NUM_DOT) | (1u << BUZZ_NUM_DOT_GROUP_COMMA);
+    if (!c->seen_off)
+        return run_seen(x, r);
+    if (c->kinds == 0)
+        return run_text(x, r);
+    if (c->kinds == K_NUM) {
+        bool fraction = c->ns[BUZZ_NUM_DOT].has_fraction ||
+                        c->ns[BUZZ_NUM_DOT_GROUP_COMMA].has_fraction;
+        if (fraction && (c->styles & dot_styles) && !(c->styles & ~dot_styles))
+            return run_decimal(x, r);
+        if (!fraction)
+            return run_int(x, r);
+        return r;
+    }
+    if (c->kinds == K_DT)
+        return run_iso_date(x, r);
+    return r;
+}
 
 void buzz_infer_add_batch(buzz_infer *inf, const buzz_csv_batch *batch, size_t row_begin,
                           size_t row_end)
@@ -938,7 +1267,13 @@ void buzz_infer_add_batch(buzz_infer *inf, const buzz_csv_batch *batch, size_t r
         for (size_t col = 0; col < ncols; col++) {
             col_state *c = &inf->cols[col];
             const buzz_csv_cell *cells = batch->cells + col * batch->row_stride;
+            run_ctx x = {inf, c, data, cells, r1};
             for (size_t r = r0; r < r1; r++) {
+                if (BUZZ_LIKELY(!inf->general_only)) {
+                    r = run_cells(&x, r);
+                    if (r >= r1)
+                        break;
+                }
                 if (r + PF_DIST < r1)
                     __builtin_prefetch(data + cells[r + PF_DIST].offset);
                 buzz_csv_cell cell = cells[r];
@@ -996,8 +1331,8 @@ static void col_merge(col_state *a, const col_state *b)
             a->kinds &= ~(uint32_t)K_DT;
         if (a->dt_sep == 0)
             a->dt_sep = b->dt_sep;
-        a->dt_zoned += b->dt_zoned;
-        a->dt_naive += b->dt_naive;
+        a->dt_zoned |= b->dt_zoned;
+        a->dt_naive |= b->dt_naive;
     }
     if (b->max_bytes > a->max_bytes)
         a->max_bytes = b->max_bytes;
@@ -1068,12 +1403,12 @@ static void decide_datetime(const buzz_infer *inf, const col_state *c, buzz_colu
         d->type = BUZZ_TYPE_TIME;
         return;
     }
-    if (c->dt_zoned > 0 && c->dt_naive > 0) {
+    if (c->dt_zoned && c->dt_naive) {
         d->type = BUZZ_TYPE_VARCHAR;
         return;
     }
     if (c->dt_shapes & DT_STAMP)
-        d->type = c->dt_zoned > 0 ? BUZZ_TYPE_TIMESTAMP_TZ : BUZZ_TYPE_TIMESTAMP;
+        d->type = c->dt_zoned ? BUZZ_TYPE_TIMESTAMP_TZ : BUZZ_TYPE_TIMESTAMP;
     else
         d->type = BUZZ_TYPE_DATE;
     uint32_t m = c->dt_orders;
