@@ -50,7 +50,7 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libbuzz.a tests/test_support.h
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libbuzz.a $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(DUCKDB_CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libbuzz.a -lcmocka \
 	    $(DUCKDB_LIBS) $(LDLIBS)

@@ -5,7 +5,7 @@
  * schema document must survive to_json -> parse_json -> apply unchanged. */
 #include "buzz/csv.h"
 #include "buzz/types.h"
-#include "types/infer_internal.h"
+#include "../tests/infer_batches.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,45 +40,6 @@ static bool infer(const char *path, unsigned threads, buzz_schema *out)
     return ok;
 }
 
-/* The schema from the general scanners only, on one thread. */
-static bool infer_general(const char *path, buzz_schema *out)
-{
-    buzz_csv_options o;
-    memset(&o, 0, sizeof o);
-    o.threads = 1;
-    o.chunk_bytes = 4096;
-    buzz_csv_reader *rd = NULL;
-    if (buzz_csv_reader_open(&rd, path, &o, NULL) != BUZZ_OK)
-        return false;
-    const buzz_str *names;
-    size_t ncols;
-    buzz_csv_reader_columns(rd, &names, &ncols);
-    const buzz_csv_dialect *dia = buzz_csv_reader_dialect(rd);
-    buzz_infer_options io;
-    memset(&io, 0, sizeof io);
-    io.delimiter = dia->delimiter;
-    buzz_infer *inf = NULL;
-    bool ok = buzz_infer_new(&inf, ncols, &io, NULL) == BUZZ_OK;
-    if (ok)
-        buzz__infer_general_only(inf, true);
-    while (ok) {
-        const buzz_csv_batch *b;
-        ok = buzz_csv_reader_next(rd, &b, NULL) == BUZZ_OK;
-        if (!ok || !b)
-            break;
-        buzz_infer_add_batch(inf, b, 0, b->row_count);
-    }
-    ok = ok && buzz_schema_from_infer(out, inf, ncols, dia->has_header ? names : NULL, dia, &io,
-                                      NULL) == BUZZ_OK;
-    if (ok) {
-        out->row_count = -1;
-        out->source_bytes = -1;
-    }
-    buzz_infer_free(inf);
-    buzz_csv_reader_close(rd);
-    return ok;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char path[64];
@@ -98,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(strcmp(j1, j2) == 0, "schema depends on the thread count");
     {
         buzz_schema g;
-        check(infer_general(path, &g), "general inference failed");
+        check(infer_batches(path, true, NULL, 4096, &g), "general inference failed");
         g.row_count = s1.row_count;
         g.source_bytes = s1.source_bytes;
         char *jg = NULL;

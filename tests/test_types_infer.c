@@ -6,7 +6,7 @@
 
 #include "buzz/csv.h"
 #include "buzz/types.h"
-#include "types/infer_internal.h"
+#include "infer_batches.h"
 
 /* ---------------------------------------------------------------------------------------------
  * Numbers. */
@@ -941,45 +941,6 @@ static size_t fp_value(uint64_t *x, int family, bool edge, char *out, size_t cap
     }
 }
 
-static void fp_schema(const char *path, bool general, const buzz_null_tokens *nulls,
-                      size_t chunk_bytes, buzz_schema *out)
-{
-    buzz_csv_options o;
-    memset(&o, 0, sizeof o);
-    o.threads = 1;
-    o.chunk_bytes = chunk_bytes; /* small: several batches, merged as the reader hook merges */
-    buzz_csv_reader *rd = NULL;
-    buzz_error err;
-    if (buzz_csv_reader_open(&rd, path, &o, &err) != BUZZ_OK)
-        fail_msg("open: %s", err.message);
-    const buzz_str *names;
-    size_t ncols;
-    buzz_csv_reader_columns(rd, &names, &ncols);
-    const buzz_csv_dialect *dia = buzz_csv_reader_dialect(rd);
-    buzz_infer_options io;
-    memset(&io, 0, sizeof io);
-    io.delimiter = dia->delimiter;
-    io.nulls = nulls;
-    buzz_infer *main_state = NULL, *batch_state = NULL;
-    assert_int_equal(buzz_infer_new(&main_state, ncols, &io, &err), BUZZ_OK);
-    buzz__infer_general_only(main_state, general);
-    assert_int_equal(buzz__infer_new_like(&batch_state, main_state, ncols, &err), BUZZ_OK);
-    for (;;) {
-        const buzz_csv_batch *b;
-        assert_int_equal(buzz_csv_reader_next(rd, &b, &err), BUZZ_OK);
-        if (!b)
-            break;
-        buzz_infer_reset(batch_state);
-        buzz_infer_add_batch(batch_state, b, 0, b->row_count);
-        buzz_infer_merge(main_state, batch_state);
-    }
-    assert_int_equal(buzz_schema_from_infer(out, main_state, ncols, names, dia, &io, &err),
-                     BUZZ_OK);
-    buzz_infer_free(batch_state);
-    buzz_infer_free(main_state);
-    buzz_csv_reader_close(rd);
-}
-
 static void test_fast_paths_match_general(void **state)
 {
     (void)state;
@@ -1052,8 +1013,9 @@ static void test_fast_paths_match_general(void **state)
         buzz_schema fast, general;
         /* Long trials in batches of thousands of rows: the cache is per batch state. */
         size_t chunk = long_trial ? 4 << 20 : 2048;
-        fp_schema(path, false, &nulls, chunk, &fast);
-        fp_schema(path, true, &nulls, chunk, &general);
+        if (!infer_batches(path, false, &nulls, chunk, &fast) ||
+            !infer_batches(path, true, &nulls, chunk, &general))
+            fail_msg("trial %d: inference failed", trial);
         char *jf = NULL, *jg = NULL;
         assert_int_equal(buzz_schema_to_json(&fast, BUZZ_SCHEMA_JSON_STATS, &jf, NULL), BUZZ_OK);
         assert_int_equal(buzz_schema_to_json(&general, BUZZ_SCHEMA_JSON_STATS, &jg, NULL),

@@ -36,6 +36,7 @@
 
 enum { K_BOOL = 1u << 0, K_NUM = 1u << 1, K_DT = 1u << 2, K_ALL = K_BOOL | K_NUM | K_DT };
 enum { DT_DATE = 1u << 0, DT_TIME = 1u << 1, DT_STAMP = 1u << 2 };
+#define DOT_STYLES ((1u << BUZZ_NUM_DOT) | (1u << BUZZ_NUM_DOT_GROUP_COMMA)) /* '.'-mark styles */
 
 typedef struct num_stats {
     uint32_t max_int, max_frac;
@@ -101,11 +102,7 @@ static inline uint64_t load_word(const char *s, size_t k)
         return w;
     if (k == 0)
         return 0;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    return w & ~(~0ull >> (8 * k));
-#else
     return w & (~0ull >> (64 - 8 * k));
-#endif
 }
 
 /* 64 x 64 -> 128-bit multiply folded to 64 bits (as wyhash's "mum"): one multiply mixes a
@@ -120,43 +117,29 @@ static inline uint64_t mum(uint64_t a, uint64_t b)
 static const uint64_t HASH_P0 = 0xa0761d6478bd642full, HASH_P1 = 0xe7037ed1a0b428dbull,
                       HASH_P2 = 0x8ebc6af09c88c6e3ull;
 
-/* The first k bytes (k 0-16) of a value as two words, masked as load_word does: keep_lo[k] and
- * keep_hi[k] applied to the words at s and s + 8. Branch-free, unlike two load_word calls. */
+/* The first k bytes (k 0-16) of a value as two words, masked as load_word does: the words at s
+ * and s + 8 and-ed with keep_bytes[k + 8] and keep_bytes[k] (entry i keeps the first i - 8
+ * bytes, 0 to 8). Branch-free, unlike two load_word calls. The SWAR readers below (swar_value,
+ * plain_number, iso_date_words) read the first byte in the lowest bits, as little-endian machines
+ * load it. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-static const uint64_t keep_lo[SEEN_MAX_BYTES + 1] = {
-    0x0000000000000000ull, 0xff00000000000000ull, 0xffff000000000000ull,
-    0xffffff0000000000ull, 0xffffffff00000000ull, 0xffffffffff000000ull,
-    0xffffffffffff0000ull, 0xffffffffffffff00ull, 0xffffffffffffffffull,
-    0xffffffffffffffffull, 0xffffffffffffffffull, 0xffffffffffffffffull,
-    0xffffffffffffffffull, 0xffffffffffffffffull, 0xffffffffffffffffull,
-    0xffffffffffffffffull, 0xffffffffffffffffull,
-};
-static const uint64_t keep_hi[SEEN_MAX_BYTES + 1] = {
-    0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull,
-    0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull,
-    0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull,
-    0xff00000000000000ull, 0xffff000000000000ull, 0xffffff0000000000ull,
-    0xffffffff00000000ull, 0xffffffffff000000ull, 0xffffffffffff0000ull,
-    0xffffffffffffff00ull, 0xffffffffffffffffull,
-};
-#else
-static const uint64_t keep_lo[SEEN_MAX_BYTES + 1] = {
-    0x0000000000000000ull, 0x00000000000000ffull, 0x000000000000ffffull,
-    0x0000000000ffffffull, 0x00000000ffffffffull, 0x000000ffffffffffull,
-    0x0000ffffffffffffull, 0x00ffffffffffffffull, 0xffffffffffffffffull,
-    0xffffffffffffffffull, 0xffffffffffffffffull, 0xffffffffffffffffull,
-    0xffffffffffffffffull, 0xffffffffffffffffull, 0xffffffffffffffffull,
-    0xffffffffffffffffull, 0xffffffffffffffffull,
-};
-static const uint64_t keep_hi[SEEN_MAX_BYTES + 1] = {
-    0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull,
-    0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull,
-    0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000000ull,
+#error "types/infer.c: the SWAR value readers assume a little-endian machine"
+#endif
+static const uint64_t keep_bytes[SEEN_MAX_BYTES + 9] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0,
     0x00000000000000ffull, 0x000000000000ffffull, 0x0000000000ffffffull,
     0x00000000ffffffffull, 0x000000ffffffffffull, 0x0000ffffffffffffull,
-    0x00ffffffffffffffull, 0xffffffffffffffffull,
+    0x00ffffffffffffffull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull,
 };
-#endif
+
+/* A value's words (len 0-16; 16 readable bytes at s), masked as above. */
+static inline void short_words(const char *s, size_t len, uint64_t *w0, uint64_t *w1)
+{
+    memcpy(w0, s, 8);
+    memcpy(w1, s + 8, 8);
+    *w0 &= keep_bytes[len + 8];
+    *w1 &= keep_bytes[len];
+}
 
 static void null_index_build(buzz_infer *inf)
 {
@@ -303,7 +286,7 @@ static uint64_t hash_bytes(const char *s, size_t len)
     return mum(h ^ HASH_P0, HASH_P2);
 }
 
-/* hash_bytes of a value of 1-16 bytes from its masked words (keep_lo, keep_hi): the same hash,
+/* hash_bytes of a value of 1-16 bytes from its masked words (short_words): the same hash,
  * with the first step taken from a table and no branches. */
 static inline uint64_t hash_short(const buzz_infer *inf, uint64_t w0, uint64_t w1, size_t len)
 {
@@ -546,12 +529,17 @@ static inline void add_pending(col_state *c, int64_t iv, uint32_t digits)
     c->pending_max = iv > c->pending_max ? iv : c->pending_max;
 }
 
+/* The column's number styles are all '.'-mark ones (and some is left). */
+static inline bool dot_styles_only(const col_state *c)
+{
+    return (c->styles & DOT_STYLES) && !(c->styles & ~DOT_STYLES);
+}
+
 /* A plain decimal (plain_number) in a column whose styles all use the '.' mark: what num_update
  * would do with it. False when some ','-mark style is still possible (num_update decides). */
 static inline bool plain_decimal(col_state *c, uint32_t int_digits, uint32_t frac_digits)
 {
-    const uint32_t dot_styles = (1u << BUZZ_NUM_DOT) | (1u << BUZZ_NUM_DOT_GROUP_COMMA);
-    if ((c->styles & ~dot_styles) || !(c->styles & dot_styles))
+    if (!dot_styles_only(c))
         return false;
     flush_pending(c);
     for (int st = BUZZ_NUM_DOT; st <= BUZZ_NUM_DOT_GROUP_COMMA; st++) {
@@ -570,7 +558,7 @@ static BUZZ_NOINLINE void num_update(col_state *c, const char *s, size_t len)
 {
     flush_pending(c);
     /* Plain decimals ([+-]digits.digits): the same reading in both '.'-mark styles. */
-    if (c->styles & ((1u << BUZZ_NUM_DOT) | (1u << BUZZ_NUM_DOT_GROUP_COMMA))) {
+    if (c->styles & DOT_STYLES) {
         size_t i = (len > 0 && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
         size_t start = i;
         while (i < len && (unsigned)((unsigned char)s[i] - '0') <= 9)
@@ -598,8 +586,7 @@ static BUZZ_NOINLINE void num_update(col_state *c, const char *s, size_t len)
                     ns->has_fraction = true;
                 }
                 /* The ','-mark styles read it differently (or not at all). */
-                uint32_t others = c->styles & ~((1u << BUZZ_NUM_DOT) |
-                                                (1u << BUZZ_NUM_DOT_GROUP_COMMA));
+                uint32_t others = c->styles & ~DOT_STYLES;
                 for (int st = BUZZ_NUM_COMMA; st < BUZZ_NUM_STYLE_COUNT; st++) {
                     if (!(others & (1u << st)))
                         continue;
@@ -676,13 +663,19 @@ static inline void dt_add_naive_date(col_state *c, char sep, uint32_t orders)
 }
 
 /* "YYYY-MM-DD" exactly, from its two words (masked or not: only the first 10 bytes are read), the
- * most common date by far: dt_update without buzz_dt_scan_value, deciding as it does (a valid
- * date in years 1-9999, or not a date at all). False when the bytes have another shape. */
-static inline bool iso_date_words(col_state *c, uint64_t w0, uint64_t w1)
+ * most common date by far: iso_date_words is dt_update without buzz_dt_scan_value, deciding as
+ * it does (a valid date in years 1-9999, or not a date at all); false when the bytes have another
+ * shape (iso_date_shape). */
+static inline bool iso_date_shape(uint64_t w0, uint64_t w1)
 {
     /* Bytes 4 and 7 are '-', bytes 0-3, 5-6 and 8-9 digits. */
-    if ((w0 & 0xFF0000FF00000000ull) != 0x2D00002D00000000ull ||
-        swar_nondigits(w0, 0x0080800080808080ull) | swar_nondigits(w1, 0x8080ull))
+    return (w0 & 0xFF0000FF00000000ull) == 0x2D00002D00000000ull &&
+           !(swar_nondigits(w0, 0x0080800080808080ull) | swar_nondigits(w1, 0x8080ull));
+}
+
+static inline bool iso_date_words(col_state *c, uint64_t w0, uint64_t w1)
+{
+    if (!iso_date_shape(w0, w1))
         return false;
 #define DIGIT(w, k) ((uint32_t)(((w) >> (8 * (k))) & 0xFF) - '0')
     uint32_t year = DIGIT(w0, 0) * 1000 + DIGIT(w0, 1) * 100 + DIGIT(w0, 2) * 10 + DIGIT(w0, 3);
@@ -828,9 +821,22 @@ static inline const char *trim(const char *s, size_t len, size_t *out_len)
     return s;
 }
 
+/* Counts a value that is no null token into *values and *max_bytes (the state's own or a run's),
+ * the distinct sketch and the examples. */
+static inline void count_value(const buzz_infer *inf, col_state *c, const char *s, size_t len,
+                               bool short_value, uint64_t w0, uint64_t w1, bool whole_ok,
+                               int64_t *values, size_t *max_bytes)
+{
+    (*values)++;
+    *max_bytes = len > *max_bytes ? len : *max_bytes;
+    hll_add(c->hll, short_value ? hash_short(inf, w0, w1, len) : hash_bytes(s, len));
+    if (BUZZ_UNLIKELY(c->example_count < BUZZ_EXAMPLES_MAX))
+        add_example(c, s, len, whole_ok);
+}
+
 /* One cell (s has 64 readable bytes past s + len). Returns true when it was counted as a value
  * whose trimmed text is not empty: only such values may go in the seen cache. A short_value has
- * 1-16 bytes, and w0 and w1 are its masked words (keep_lo, keep_hi). */
+ * 1-16 bytes, and w0 and w1 are its masked words (short_words). */
 static inline __attribute__((always_inline)) bool add_value(const buzz_infer *inf, col_state *c,
                                                             const char *s, size_t len, bool quoted,
                                                             bool short_value, uint64_t w0,
@@ -850,12 +856,7 @@ static inline __attribute__((always_inline)) bool add_value(const buzz_infer *in
         c->nulls++;
         return false;
     }
-    c->values++;
-    if (len > c->max_bytes)
-        c->max_bytes = len;
-    hll_add(c->hll, short_value ? hash_short(inf, w0, w1, len) : hash_bytes(s, len));
-    if (c->example_count < BUZZ_EXAMPLES_MAX)
-        add_example(c, s, len, tl > 0);
+    count_value(inf, c, s, len, short_value, w0, w1, tl > 0, &c->values, &c->max_bytes);
     if (tl == 0) { /* a quoted run of blanks: text */
         c->kinds = 0;
         return false;
@@ -871,8 +872,8 @@ static inline __attribute__((always_inline)) bool add_value(const buzz_infer *in
  * and boolean and date typing only narrow by what the value allows (dt_zoned and dt_naive say
  * whether some value was zoned or naive, which the value's first sighting already said), so typing
  * it again is a no-op too. Merging into a state only widens what its cache entries stand for, and
- * a reset empties the cache with the rest. A direct-mapped table of values up to 16 bytes, compared in full; a column that
- * hardly ever hits stops probing. */
+ * a reset empties the cache with the rest. A direct-mapped table of values up to 16 bytes,
+ * compared in full; a column that hardly ever hits stops probing. */
 static inline size_t seen_slot(uint64_t w0, uint64_t w1, size_t len)
 {
     uint64_t x = w0 ^ ((w1 << 29) | (w1 >> 35)) ^ len;
@@ -890,6 +891,19 @@ static inline bool is_example(const col_state *c, size_t e, const char *s, size_
     return i == len || load_word(x + i, len - i) == load_word(s + i, len - i);
 }
 
+/* A value of more than SEEN_MAX_BYTES bytes in a text column that probes its cache: the same
+ * shortcut against the whole examples, which are values counted into this state (or into one
+ * merged into it). */
+static inline bool is_whole_example(const col_state *c, const char *s, size_t len)
+{
+    if (len >= BUZZ_EXAMPLE_BYTES)
+        return false;
+    for (size_t e = 0; e < c->example_count; e++)
+        if (c->example_whole[e] && c->example_len[e] == len && is_example(c, e, s, len))
+            return true;
+    return false;
+}
+
 /* A cell of 0 or more than SEEN_MAX_BYTES bytes. */
 static BUZZ_NOINLINE void add_long_cell(const buzz_infer *inf, col_state *c, const char *s,
                                         size_t len, bool quoted)
@@ -898,16 +912,10 @@ static BUZZ_NOINLINE void add_long_cell(const buzz_infer *inf, col_state *c, con
         add_value(inf, c, s, len, quoted, false, 0, 0);
         return;
     }
-    if (len != 0 && !c->seen_off && c->kinds == 0 && len < BUZZ_EXAMPLE_BYTES) {
-        /* Longer values of a text column: the seen cache's shortcut against the whole examples,
-         * which are values counted into this state (or into one merged into it). */
-        for (size_t e = 0; e < c->example_count; e++) {
-            if (c->example_whole[e] && c->example_len[e] == len && is_example(c, e, s, len)) {
-                c->seen_hits++;
-                c->values++;
-                return;
-            }
-        }
+    if (len != 0 && !c->seen_off && c->kinds == 0 && is_whole_example(c, s, len)) {
+        c->seen_hits++;
+        c->values++;
+        return;
     }
     add_value(inf, c, s, len, quoted, false, 0, 0);
     if (len != 0 && !c->seen_off && ++c->seen_misses >= SEEN_TRIAL &&
@@ -923,10 +931,7 @@ static inline void add_cell(const buzz_infer *inf, col_state *c, const char *s, 
         return;
     }
     uint64_t w0, w1;
-    memcpy(&w0, s, 8);
-    memcpy(&w1, s + 8, 8);
-    w0 &= keep_lo[len];
-    w1 &= keep_hi[len];
+    short_words(s, len, &w0, &w1);
     if (c->seen_off) {
         add_value(inf, c, s, len, quoted, true, w0, w1);
         return;
@@ -957,7 +962,8 @@ static inline void add_cell(const buzz_infer *inf, col_state *c, const char *s, 
  * Runs: loops specialised for the common states of a column, each taking cells from r on while
  * they are of the kind it handles and returning the first cell it does not take (add_cell takes
  * that one, which may change the column's state, then the next run is chosen). A run keeps its
- * counts in locals and updates the state exactly as add_cell would for the cells it took. */
+ * counts in locals (run_counts) and updates the state exactly as add_cell would for the cells it
+ * took. */
 typedef struct run_ctx {
     const buzz_infer *inf;
     col_state *c;
@@ -966,90 +972,42 @@ typedef struct run_ctx {
     size_t end;
 } run_ctx;
 
-static inline void run_prefetch(const run_ctx *x, size_t r)
+typedef struct run_counts {
+    int64_t values, nulls, empties, hits;
+    size_t max_bytes;
+} run_counts;
+
+static inline run_counts run_begin(const col_state *c)
+{
+    return (run_counts){0, 0, 0, 0, c->max_bytes};
+}
+
+static inline void run_end(col_state *c, const run_counts *k)
+{
+    c->values += k->values;
+    c->nulls += k->nulls;
+    c->empty_strings += k->empties;
+    c->seen_hits += k->hits;
+    c->max_bytes = k->max_bytes;
+}
+
+/* Cell r of the run's column: its length, with its bytes at *s; 0 for a missing or empty cell,
+ * which it counts as add_value does (NULL, or an empty string when quoted). */
+static inline size_t run_cell(const run_ctx *x, size_t r, const char **s, run_counts *k)
 {
     if (r + PF_DIST < x->end)
         __builtin_prefetch(x->data + x->cells[r + PF_DIST].offset);
-}
-
-/* A value's words for the seen cache and hash_short (len 1-16; 64 readable bytes past s). */
-static inline void short_words(const char *s, size_t len, uint64_t *w0, uint64_t *w1)
-{
-    memcpy(w0, s, 8);
-    memcpy(w1, s + 8, 8);
-    *w0 &= keep_lo[len];
-    *w1 &= keep_hi[len];
-}
-
-/* A column probing its seen cache: hits (and empty or missing cells) only. */
-static size_t run_seen(const run_ctx *x, size_t r)
-{
-    col_state *c = x->c;
-    int64_t values = 0, hits = 0, nulls = 0, empties = 0;
-    bool text = c->kinds == 0;
-    for (; r < x->end; r++) {
-        run_prefetch(x, r);
-        uint32_t lf = x->cells[r].len_flags;
-        if (lf & BUZZ_CSV_CELL_MISSING) {
-            nulls++;
-            continue;
-        }
-        size_t len = lf & BUZZ_CSV_CELL_LEN_MASK;
-        const char *s = x->data + x->cells[r].offset;
-        if (len - 1 < SEEN_MAX_BYTES) {
-            uint64_t w0, w1;
-            short_words(s, len, &w0, &w1);
-            size_t slot = seen_slot(w0, w1, len);
-            if (c->seen_len[slot] != len || c->seen_word[slot][0] != w0 ||
-                c->seen_word[slot][1] != w1)
-                break;
-            values++;
-            hits++;
-            continue;
-        }
-        if (len == 0) {
-            if (lf & BUZZ_CSV_CELL_QUOTED)
-                empties++;
-            else
-                nulls++;
-            continue;
-        }
-        /* Longer values of a text column: against the whole examples (see add_long_cell). */
-        if (!text || len >= BUZZ_EXAMPLE_BYTES)
-            break;
-        size_t e = 0;
-        while (e < c->example_count &&
-               !(c->example_whole[e] && c->example_len[e] == len && is_example(c, e, s, len)))
-            e++;
-        if (e == c->example_count)
-            break;
-        values++;
-        hits++;
+    uint32_t lf = x->cells[r].len_flags;
+    size_t len = lf & BUZZ_CSV_CELL_LEN_MASK;
+    if ((lf & BUZZ_CSV_CELL_MISSING) || len == 0) {
+        if (lf & BUZZ_CSV_CELL_MISSING || !(lf & BUZZ_CSV_CELL_QUOTED))
+            k->nulls++;
+        else
+            k->empties++;
+        return 0;
     }
-    c->values += values;
-    c->seen_hits += hits;
-    c->nulls += nulls;
-    c->empty_strings += empties;
-    return r;
-}
-
-/* The part of add_value every run shares, for a non-empty cell without blanks at either end:
- * false when it is a null token (counted), else counts the value (not its type). */
-static inline bool run_value(const run_ctx *x, const char *s, size_t len, bool is_short,
-                             uint64_t w0, uint64_t w1, int64_t *nulls, int64_t *values,
-                             size_t *max_bytes)
-{
-    col_state *c = x->c;
-    if (null_match(x->inf, s, len, is_short, w0)) {
-        (*nulls)++;
-        return false;
-    }
-    (*values)++;
-    *max_bytes = len > *max_bytes ? len : *max_bytes;
-    hll_add(c->hll, is_short ? hash_short(x->inf, w0, w1, len) : hash_bytes(s, len));
-    if (BUZZ_UNLIKELY(c->example_count < BUZZ_EXAMPLES_MAX))
-        add_example(c, s, len, true);
-    return true;
+    *s = x->data + x->cells[r].offset;
+    return len;
 }
 
 /* Blanks at either end: add_value trims, the runs leave such cells to it. */
@@ -1058,40 +1016,65 @@ static inline bool has_edge_blank(const char *s, size_t len)
     return is_blank((unsigned char)s[0]) || is_blank((unsigned char)s[len - 1]);
 }
 
+/* add_value for a cell without blanks at either end, up to its typing: false when it is a null
+ * token (counted). */
+static inline bool run_value(const run_ctx *x, const char *s, size_t len, bool short_value,
+                             uint64_t w0, uint64_t w1, run_counts *k)
+{
+    if (null_match(x->inf, s, len, short_value, w0)) {
+        k->nulls++;
+        return false;
+    }
+    count_value(x->inf, x->c, s, len, short_value, w0, w1, true, &k->values, &k->max_bytes);
+    return true;
+}
+
+/* A column probing its seen cache: hits, and empty or missing cells. */
+static size_t run_seen(const run_ctx *x, size_t r)
+{
+    col_state *c = x->c;
+    run_counts k = run_begin(c);
+    bool text = c->kinds == 0;
+    for (; r < x->end; r++) {
+        const char *s;
+        size_t len = run_cell(x, r, &s, &k);
+        if (len == 0)
+            continue;
+        if (len <= SEEN_MAX_BYTES) {
+            uint64_t w0, w1;
+            short_words(s, len, &w0, &w1);
+            size_t slot = seen_slot(w0, w1, len);
+            if (c->seen_len[slot] != len || c->seen_word[slot][0] != w0 ||
+                c->seen_word[slot][1] != w1)
+                break;
+        } else if (!text || !is_whole_example(c, s, len)) {
+            break;
+        }
+        k.values++;
+        k.hits++;
+    }
+    run_end(c, &k);
+    return r;
+}
+
 /* A text column that no longer probes its cache. */
 static size_t run_text(const run_ctx *x, size_t r)
 {
-    col_state *c = x->c;
-    int64_t values = 0, nulls = 0, empties = 0;
-    size_t max_bytes = c->max_bytes;
+    run_counts k = run_begin(x->c);
     for (; r < x->end; r++) {
-        run_prefetch(x, r);
-        uint32_t lf = x->cells[r].len_flags;
-        if (lf & BUZZ_CSV_CELL_MISSING) {
-            nulls++;
+        const char *s;
+        size_t len = run_cell(x, r, &s, &k);
+        if (len == 0)
             continue;
-        }
-        size_t len = lf & BUZZ_CSV_CELL_LEN_MASK;
-        const char *s = x->data + x->cells[r].offset;
-        if (len == 0) {
-            if (lf & BUZZ_CSV_CELL_QUOTED)
-                empties++;
-            else
-                nulls++;
-            continue;
-        }
         if (has_edge_blank(s, len))
             break;
         uint64_t w0 = 0, w1 = 0;
-        bool is_short = len <= SEEN_MAX_BYTES;
-        if (is_short)
+        bool short_value = len <= SEEN_MAX_BYTES;
+        if (short_value)
             short_words(s, len, &w0, &w1);
-        run_value(x, s, len, is_short, w0, w1, &nulls, &values, &max_bytes);
+        run_value(x, s, len, short_value, w0, w1, &k);
     }
-    c->values += values;
-    c->nulls += nulls;
-    c->empty_strings += empties;
-    c->max_bytes = max_bytes;
+    run_end(x->c, &k);
     return r;
 }
 
@@ -1099,46 +1082,33 @@ static size_t run_text(const run_ctx *x, size_t r)
  * (kept pending as type_value keeps them). */
 static size_t run_int(const run_ctx *x, size_t r)
 {
-    col_state *c = x->c;
-    int64_t values = 0, nulls = 0, lo = INT64_MAX, hi = INT64_MIN;
+    run_counts k = run_begin(x->c);
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
     uint32_t digits_max = 0;
-    size_t max_bytes = c->max_bytes;
+    bool any = false;
     for (; r < x->end; r++) {
-        run_prefetch(x, r);
-        uint32_t lf = x->cells[r].len_flags;
-        if (lf & BUZZ_CSV_CELL_MISSING) {
-            nulls++;
+        const char *s;
+        size_t len = run_cell(x, r, &s, &k);
+        if (len == 0)
             continue;
-        }
-        size_t len = lf & BUZZ_CSV_CELL_LEN_MASK;
-        const char *s = x->data + x->cells[r].offset;
-        if (len - 1 >= SEEN_MAX_BYTES || has_edge_blank(s, len))
-            break;
         int64_t iv;
         uint32_t digits, frac;
-        if (plain_number(s, len, &iv, &digits, &frac) != PLAIN_INT)
+        if (len > SEEN_MAX_BYTES || has_edge_blank(s, len) ||
+            plain_number(s, len, &iv, &digits, &frac) != PLAIN_INT)
             break; /* another kind of value: add_cell decides */
         uint64_t w0, w1;
         short_words(s, len, &w0, &w1);
-        if (BUZZ_UNLIKELY(null_match(x->inf, s, len, true, w0))) { /* --null 0, say */
-            nulls++;
+        if (!run_value(x, s, len, true, w0, w1, &k)) /* --null 0, say */
             continue;
-        }
-        values++;
-        max_bytes = len > max_bytes ? len : max_bytes;
-        hll_add(c->hll, hash_short(x->inf, w0, w1, len));
-        if (BUZZ_UNLIKELY(c->example_count < BUZZ_EXAMPLES_MAX))
-            add_example(c, s, len, true);
+        any = true;
         digits_max = digits > digits_max ? digits : digits_max;
         lo = iv < lo ? iv : lo;
         hi = iv > hi ? iv : hi;
     }
-    c->values += values;
-    c->nulls += nulls;
-    c->max_bytes = max_bytes;
-    if (values > 0) {
-        add_pending(c, lo, digits_max);
-        add_pending(c, hi, digits_max);
+    run_end(x->c, &k);
+    if (any) {
+        add_pending(x->c, lo, digits_max);
+        add_pending(x->c, hi, digits_max);
     }
     return r;
 }
@@ -1147,44 +1117,30 @@ static size_t run_int(const run_ctx *x, size_t r)
  * no longer probing its cache, while its values are plain decimals (as plain_decimal adds). */
 static size_t run_decimal(const run_ctx *x, size_t r)
 {
-    col_state *c = x->c;
-    int64_t values = 0, nulls = 0;
+    run_counts k = run_begin(x->c);
     uint32_t int_max = 0, frac_max = 0;
-    size_t max_bytes = c->max_bytes;
+    bool any = false;
     for (; r < x->end; r++) {
-        run_prefetch(x, r);
-        uint32_t lf = x->cells[r].len_flags;
-        if (lf & BUZZ_CSV_CELL_MISSING) {
-            nulls++;
+        const char *s;
+        size_t len = run_cell(x, r, &s, &k);
+        if (len == 0)
             continue;
-        }
-        size_t len = lf & BUZZ_CSV_CELL_LEN_MASK;
-        const char *s = x->data + x->cells[r].offset;
-        if (len - 1 >= SEEN_MAX_BYTES || has_edge_blank(s, len))
-            break;
         int64_t iv;
         uint32_t digits, frac;
-        if (plain_number(s, len, &iv, &digits, &frac) != PLAIN_DECIMAL)
+        if (len > SEEN_MAX_BYTES || has_edge_blank(s, len) ||
+            plain_number(s, len, &iv, &digits, &frac) != PLAIN_DECIMAL)
             break;
         uint64_t w0, w1;
         short_words(s, len, &w0, &w1);
-        if (BUZZ_UNLIKELY(null_match(x->inf, s, len, true, w0))) {
-            nulls++;
+        if (!run_value(x, s, len, true, w0, w1, &k))
             continue;
-        }
-        values++;
-        max_bytes = len > max_bytes ? len : max_bytes;
-        hll_add(c->hll, hash_short(x->inf, w0, w1, len));
-        if (BUZZ_UNLIKELY(c->example_count < BUZZ_EXAMPLES_MAX))
-            add_example(c, s, len, true);
+        any = true;
         int_max = digits > int_max ? digits : int_max;
         frac_max = frac > frac_max ? frac : frac_max;
     }
-    c->values += values;
-    c->nulls += nulls;
-    c->max_bytes = max_bytes;
-    if (values > 0)
-        plain_decimal(c, int_max, frac_max);
+    run_end(x->c, &k);
+    if (any)
+        plain_decimal(x->c, int_max, frac_max);
     return r;
 }
 
@@ -1192,43 +1148,27 @@ static size_t run_decimal(const run_ctx *x, size_t r)
 static size_t run_iso_date(const run_ctx *x, size_t r)
 {
     col_state *c = x->c;
-    int64_t values = 0, nulls = 0;
-    size_t max_bytes = c->max_bytes;
+    run_counts k = run_begin(c);
     for (; r < x->end; r++) {
-        run_prefetch(x, r);
-        uint32_t lf = x->cells[r].len_flags;
-        if (lf & BUZZ_CSV_CELL_MISSING) {
-            nulls++;
+        const char *s;
+        size_t len = run_cell(x, r, &s, &k);
+        if (len == 0)
             continue;
-        }
-        size_t len = lf & BUZZ_CSV_CELL_LEN_MASK;
-        const char *s = x->data + x->cells[r].offset;
         if (len != 10)
             break;
         uint64_t w0, w1;
         short_words(s, len, &w0, &w1);
-        /* Bytes 4 and 7 '-', the others digits (iso_date_words checks it again). */
-        if ((w0 & 0xFF0000FF00000000ull) != 0x2D00002D00000000ull ||
-            swar_nondigits(w0, 0x0080800080808080ull) | swar_nondigits(w1, 0x8080ull))
+        if (!iso_date_shape(w0, w1))
             break;
-        if (BUZZ_UNLIKELY(null_match(x->inf, s, len, true, w0))) {
-            nulls++;
+        if (!run_value(x, s, len, true, w0, w1, &k))
             continue;
-        }
-        values++;
-        max_bytes = len > max_bytes ? len : max_bytes;
-        hll_add(c->hll, hash_short(x->inf, w0, w1, len));
-        if (BUZZ_UNLIKELY(c->example_count < BUZZ_EXAMPLES_MAX))
-            add_example(c, s, len, true);
         iso_date_words(c, w0, w1);
         if (c->kinds != K_DT) { /* not a valid date: the column is text now */
             r++;
             break;
         }
     }
-    c->values += values;
-    c->nulls += nulls;
-    c->max_bytes = max_bytes;
+    run_end(c, &k);
     return r;
 }
 
@@ -1236,7 +1176,6 @@ static size_t run_iso_date(const run_ctx *x, size_t r)
 static size_t run_cells(const run_ctx *x, size_t r)
 {
     const col_state *c = x->c;
-    const uint32_t dot_styles = (1u << BUZZ_NUM_DOT) | (1u << BUZZ_NUM_DOT_GROUP_COMMA);
     if (!c->seen_off)
         return run_seen(x, r);
     if (c->kinds == 0)
@@ -1244,11 +1183,9 @@ static size_t run_cells(const run_ctx *x, size_t r)
     if (c->kinds == K_NUM) {
         bool fraction = c->ns[BUZZ_NUM_DOT].has_fraction ||
                         c->ns[BUZZ_NUM_DOT_GROUP_COMMA].has_fraction;
-        if (fraction && (c->styles & dot_styles) && !(c->styles & ~dot_styles))
-            return run_decimal(x, r);
         if (!fraction)
             return run_int(x, r);
-        return r;
+        return dot_styles_only(c) ? run_decimal(x, r) : r;
     }
     if (c->kinds == K_DT)
         return run_iso_date(x, r);
