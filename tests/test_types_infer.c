@@ -237,6 +237,7 @@ static void test_infer_cases(void **state)
         {"a\n1.25\n-100.5\n", "decimal(5,2)"},
         {"a\n1\n1e3\n", "double"},
         {"a\n1.5\ninf\n", "double"},
+        {"a,b,c\n1e308,1e400,1e-400\n2,-1.5e400,3\n", "double|varchar|double"},
         {"a\n00501\n12345\n", "varchar"},
         {"a\n007\n", "varchar"},
         {"a\n1234567890123456789\n", "varchar"},

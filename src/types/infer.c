@@ -374,10 +374,20 @@ static void num_stats_add(num_stats *ns, const buzz_num *n)
     }
 }
 
+/* A number beyond the range of a double (1e400, or more than 308 integer digits): reading it as
+ * DOUBLE would reject it (value.c), so it is no number for inference either. */
+static bool num_beyond_double(const buzz_num *n)
+{
+    if (!(n->flags & BUZZ_NUM_EXP) && n->int_digits <= 308)
+        return false;
+    double d;
+    return buzz_num_to_double(n, &d) == BUZZ_PARSE_OVERFLOW;
+}
+
 /* A number under one style: false if the column can no longer be numeric. */
 static bool num_fact_ok(col_state *c, const buzz_num *n)
 {
-    if (n->flags & BUZZ_NUM_LEADING_ZERO)
+    if ((n->flags & BUZZ_NUM_LEADING_ZERO) || num_beyond_double(n))
         return false;
     if (n->int_digits > 18 && !(n->flags & (BUZZ_NUM_GROUPED | BUZZ_NUM_POINT | BUZZ_NUM_EXP)))
         return false; /* an account or card number */
@@ -624,7 +634,7 @@ static BUZZ_NOINLINE void num_update(col_state *c, const char *s, size_t len)
         if (!(c->styles & (1u << st)))
             continue;
         if (!buzz_num_scan(s, len, (buzz_num_style)st, &n) ||
-            (n.flags & BUZZ_NUM_LEADING_ZERO) ||
+            (n.flags & BUZZ_NUM_LEADING_ZERO) || num_beyond_double(&n) ||
             (n.int_digits > 18 && !(n.flags & (BUZZ_NUM_GROUPED | BUZZ_NUM_POINT | BUZZ_NUM_EXP)))) {
             c->styles &= ~(1u << st);
             continue;
