@@ -1028,7 +1028,7 @@ static inline bool has_edge_blank(const char *s, size_t len)
 
 /* add_value for a cell without blanks at either end, up to its typing: false when it is a null
  * token (counted). */
-static inline bool run_value(const run_ctx *x, const char *s, size_t len, bool short_value,
+static inline __attribute__((always_inline)) bool run_value(const run_ctx *x, const char *s, size_t len, bool short_value,
                              uint64_t w0, uint64_t w1, run_counts *k)
 {
     if (null_match(x->inf, s, len, short_value, w0)) {
@@ -1037,34 +1037,6 @@ static inline bool run_value(const run_ctx *x, const char *s, size_t len, bool s
     }
     count_value(x->inf, x->c, s, len, short_value, w0, w1, true, &k->values, &k->max_bytes);
     return true;
-}
-
-/* A column probing its seen cache: hits, and empty or missing cells. */
-static size_t run_seen(const run_ctx *x, size_t r)
-{
-    col_state *c = x->c;
-    run_counts k = run_begin(c);
-    bool text = c->kinds == 0;
-    for (; r < x->end; r++) {
-        const char *s;
-        size_t len = run_cell(x, r, &s, &k);
-        if (len == 0)
-            continue;
-        if (len <= SEEN_MAX_BYTES) {
-            uint64_t w0, w1;
-            short_words(s, len, &w0, &w1);
-            size_t slot = seen_slot(w0, w1, len);
-            if (c->seen_len[slot] != len || c->seen_word[slot][0] != w0 ||
-                c->seen_word[slot][1] != w1)
-                break;
-        } else if (!text || !is_whole_example(c, s, len)) {
-            break;
-        }
-        k.values++;
-        k.hits++;
-    }
-    run_end(c, &k);
-    return r;
 }
 
 /* A text column that no longer probes its cache. */
@@ -1088,38 +1060,147 @@ static size_t run_text(const run_ctx *x, size_t r)
     return r;
 }
 
+/* The plain integers of a run (run_int, run_seen): their range and most digits, added to the
+ * column's pending integers when the run ends, as type_value would have added each. */
+typedef struct int_range {
+    int64_t lo, hi;
+    uint32_t digits_max;
+    bool any;
+} int_range;
+
+static inline int_range int_range_begin(void)
+{
+    return (int_range){INT64_MAX, INT64_MIN, 0, false};
+}
+
+static inline void int_range_end(col_state *c, const int_range *a)
+{
+    if (a->any) {
+        add_pending(c, a->lo, a->digits_max);
+        add_pending(c, a->hi, a->digits_max);
+    }
+}
+
+/* In a number-only column without fractions, a short cell s (1-16 bytes, no blanks at its ends,
+ * words w0 and w1): -1 when it is no plain integer (add_cell decides), 0 when it is a null token
+ * (--null 0, say), 1 when it was counted as a value. */
+static inline __attribute__((always_inline)) int int_cell(const run_ctx *x, const char *s, size_t len, uint64_t w0, uint64_t w1,
+                           int_range *a, run_counts *k)
+{
+    int64_t iv;
+    uint32_t digits, frac;
+    if (plain_number(s, len, &iv, &digits, &frac) != PLAIN_INT)
+        return -1;
+    if (!run_value(x, s, len, true, w0, w1, k))
+        return 0;
+    a->any = true;
+    a->digits_max = digits > a->digits_max ? digits : a->digits_max;
+    a->lo = iv < a->lo ? iv : a->lo;
+    a->hi = iv > a->hi ? iv : a->hi;
+    return 1;
+}
+
+/* A number-only column whose values so far are all integers (run_int, and misses in run_seen). */
+static inline bool is_int_column(const col_state *c)
+{
+    return c->kinds == K_NUM && !c->ns[BUZZ_NUM_DOT].has_fraction &&
+           !c->ns[BUZZ_NUM_DOT_GROUP_COMMA].has_fraction;
+}
+
 /* A number-only column that no longer probes its cache, while its values are plain integers
  * (kept pending as type_value keeps them). */
 static size_t run_int(const run_ctx *x, size_t r)
 {
     run_counts k = run_begin(x->c);
-    int64_t lo = INT64_MAX, hi = INT64_MIN;
-    uint32_t digits_max = 0;
-    bool any = false;
+    int_range a = int_range_begin();
     for (; r < x->end; r++) {
         const char *s;
         size_t len = run_cell(x, r, &s, &k);
         if (len == 0)
             continue;
-        int64_t iv;
-        uint32_t digits, frac;
-        if (len > SEEN_MAX_BYTES || has_edge_blank(s, len) ||
-            plain_number(s, len, &iv, &digits, &frac) != PLAIN_INT)
+        if (len > SEEN_MAX_BYTES || has_edge_blank(s, len))
             break; /* another kind of value: add_cell decides */
         uint64_t w0, w1;
         short_words(s, len, &w0, &w1);
-        if (!run_value(x, s, len, true, w0, w1, &k)) /* --null 0, say */
-            continue;
-        any = true;
-        digits_max = digits > digits_max ? digits : digits_max;
-        lo = iv < lo ? iv : lo;
-        hi = iv > hi ? iv : hi;
+        if (int_cell(x, s, len, w0, w1, &a, &k) < 0)
+            break;
     }
     run_end(x->c, &k);
-    if (any) {
-        add_pending(x->c, lo, digits_max);
-        add_pending(x->c, hi, digits_max);
+    int_range_end(x->c, &a);
+    return r;
+}
+
+/* A miss of run_seen: short cell s (words w0 and w1, cache slot slot) of a text column or a column
+ * of integers, counted and remembered as add_cell would (into mk and a; hits is the run's hit count
+ * so far). -1 when the cell is not one the run takes (add_cell decides), 1 when the column stopped
+ * probing its cache (the cell is taken: the next run is chosen), 0 to go on. Out of line, so the
+ * hit loop keeps its registers. */
+static BUZZ_NOINLINE int seen_miss(const run_ctx *x, const char *s, size_t len, uint64_t w0,
+                                   uint64_t w1, size_t slot, int64_t hits, run_counts *mk,
+                                   int_range *a)
+{
+    col_state *c = x->c;
+    if (has_edge_blank(s, len))
+        return -1;
+    int took;
+    if (c->kinds == 0)
+        took = run_value(x, s, len, true, w0, w1, mk);
+    else if (is_int_column(c))
+        took = int_cell(x, s, len, w0, w1, a, mk);
+    else
+        return -1;
+    if (took < 0)
+        return -1;
+    if (took) {
+        c->seen_len[slot] = (uint8_t)len;
+        c->seen_word[slot][0] = w0;
+        c->seen_word[slot][1] = w1;
     }
+    if (++c->seen_misses >= SEEN_TRIAL && c->seen_misses / 8 > c->seen_hits + (uint64_t)hits) {
+        c->seen_off = true;
+        return 1;
+    }
+    return 0;
+}
+
+/* A column probing its seen cache: hits, empty or missing cells, and in a text column or a
+ * column of integers also the misses (seen_miss). */
+static size_t run_seen(const run_ctx *x, size_t r)
+{
+    col_state *c = x->c;
+    run_counts k = run_begin(c), mk = run_begin(c); /* hits and blanks; misses */
+    int_range a = int_range_begin();
+    bool text = c->kinds == 0;
+    for (; r < x->end; r++) {
+        const char *s;
+        size_t len = run_cell(x, r, &s, &k);
+        if (len == 0)
+            continue;
+        if (len <= SEEN_MAX_BYTES) {
+            uint64_t w0, w1;
+            short_words(s, len, &w0, &w1);
+            size_t slot = seen_slot(w0, w1, len);
+            if (BUZZ_UNLIKELY(c->seen_len[slot] != len || c->seen_word[slot][0] != w0 ||
+                              c->seen_word[slot][1] != w1)) {
+                int m = seen_miss(x, s, len, w0, w1, slot, k.hits, &mk, &a);
+                if (m < 0)
+                    break;
+                if (m > 0) {
+                    r++;
+                    break;
+                }
+                continue;
+            }
+        } else if (!text || !is_whole_example(c, s, len)) {
+            break;
+        }
+        k.values++;
+        k.hits++;
+    }
+    /* Only misses change max_bytes: mk's is the one to keep, so it goes last. */
+    run_end(c, &k);
+    run_end(c, &mk);
+    int_range_end(c, &a);
     return r;
 }
 
@@ -1190,13 +1271,10 @@ static size_t run_cells(const run_ctx *x, size_t r)
         return run_seen(x, r);
     if (c->kinds == 0)
         return run_text(x, r);
-    if (c->kinds == K_NUM) {
-        bool fraction = c->ns[BUZZ_NUM_DOT].has_fraction ||
-                        c->ns[BUZZ_NUM_DOT_GROUP_COMMA].has_fraction;
-        if (!fraction)
-            return run_int(x, r);
+    if (is_int_column(c))
+        return run_int(x, r);
+    if (c->kinds == K_NUM)
         return dot_styles_only(c) ? run_decimal(x, r) : r;
-    }
     if (c->kinds == K_DT)
         return run_iso_date(x, r);
     return r;
