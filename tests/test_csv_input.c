@@ -484,6 +484,73 @@ static void test_big_files(void **state)
     }
 }
 
+/* Reads of 64 KiB or more take UTF-8 straight into the caller's buffer and check it in place
+ * (read_direct); smaller reads decode through the stream's own buffer. Both must give the same
+ * bytes and counts: files past the 1 MiB detection window with multi-byte characters (cut by
+ * every read boundary, as reads land at random places), invalid sequences after real UTF-8
+ * (U+FFFD), and ASCII that turns out to be Windows-1252. */
+static void test_direct_reads(void **state)
+{
+    (void)state;
+    static const char *const kinds[] = {"utf-8 with invalid bytes", "ascii then windows-1252",
+                                        "valid utf-8", "ascii, then utf-8 with invalid bytes"};
+    uint64_t seed = 0x5EED0D1CEC0FFEEull;
+    for (size_t k = 0; k < BUZZ_ARRAY_LEN(kinds); k++) {
+        tbuf in = {0};
+        static const uint8_t multi[][4] = {{0xC3, 0xA9}, {0xE2, 0x82, 0xAC}, {0xF0, 0x9F, 0x98, 0x80}};
+        bool ascii_head = k == 1 || k == 3; /* the detection window is ASCII */
+        while (in.len < 3 * MIB + 777) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            unsigned pick = (unsigned)(seed >> 33) % 1000;
+            bool past_window = in.len > MIB + 4096;
+            if (k == 3 && in.len == MIB + 4096) /* its first non-ASCII: valid UTF-8 */
+                tbuf_add(&in, multi[1], 3);
+            if (pick < 3 && (!ascii_head || past_window)) { /* a multi-byte character */
+                size_t m = (seed >> 20) % 3;
+                tbuf_add(&in, multi[m], m + 2);
+            } else if (pick == 3 && k != 2 && past_window) { /* an invalid byte or a cut sequence */
+                static const uint8_t bad[][2] = {{0xFF, 0}, {0xC3, 0x41}, {0xE2, 0x82}, {0x80, 0}};
+                size_t b = (seed >> 24) % 4;
+                tbuf_add(&in, bad[b], bad[b][1] ? 2 : 1);
+            } else if (pick < 60) {
+                tbuf_byte(&in, '\n');
+            } else {
+                tbuf_byte(&in, (uint8_t)('a' + pick % 26));
+            }
+        }
+        if (k == 0) { /* real UTF-8 in the detection window, so invalid bytes become U+FFFD */
+            static const uint8_t e[] = {0xC3, 0xA9};
+            memcpy(in.p + 10, e, 2);
+        }
+        char path[600];
+        test_path(path, sizeof path, "direct.csv");
+        test_write_file(path, in.p, in.len);
+        read_result ref = read_all(path, BUZZ_ENCODING_AUTO, 4093); /* never direct */
+        assert_int_equal(ref.st, BUZZ_OK);
+        static const size_t caps[] = {64 << 10, (64 << 10) + 3, MIB - 1, MIB + 1, 3 * MIB, 8 * MIB};
+        for (size_t c = 0; c < BUZZ_ARRAY_LEN(caps); c++) {
+            char what[128];
+            snprintf(what, sizeof what, "%s, cap %zu", kinds[k], caps[c]);
+            read_result r = read_all(path, BUZZ_ENCODING_AUTO, caps[c]);
+            check_output(what, &r, ref.out.p, ref.out.len);
+            assert_int_equal(r.enc_end, ref.enc_end);
+            assert_int_equal(r.invalid_count, ref.invalid_count);
+            assert_int_equal(r.invalid_first, ref.invalid_first);
+            assert_int_equal(r.raw_consumed, (int64_t)in.len);
+            free(r.out.p);
+        }
+        static const buzz_encoding want_end[] = {BUZZ_ENCODING_UTF8, BUZZ_ENCODING_WINDOWS1252,
+                                                 BUZZ_ENCODING_UTF8, BUZZ_ENCODING_UTF8};
+        assert_int_equal(ref.enc_end, want_end[k]);
+        if (k == 0 || k == 3)
+            assert_true(ref.invalid_count > 100);
+        else
+            assert_int_equal(ref.invalid_count, 0);
+        free(ref.out.p);
+        free(in.p);
+    }
+}
+
 /* ------------------------------------------------------------------------------------------- */
 
 static void write_gzip(const char *path, const char *mode, const void *p, size_t n)
@@ -1075,6 +1142,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_encodings),   cmocka_unit_test(test_cp1252_table),
         cmocka_unit_test(test_lazy_switch), cmocka_unit_test(test_big_files),
+        cmocka_unit_test(test_direct_reads),
         cmocka_unit_test(test_gzip),        cmocka_unit_test(test_zstd),
         cmocka_unit_test(test_stdin),       cmocka_unit_test(test_sample),
         cmocka_unit_test(test_errors),      cmocka_unit_test(test_oom),

@@ -19,7 +19,8 @@
 #define RAW_CAP ((size_t)1 << 20)     /* raw bytes buffered per refill; detection looks at these */
 #define SAMPLE_CAP ((size_t)64 << 10) /* raw bytes per pread of a sample */
 #define HIGH_BITS 0x8080808080808080ull
-#define UTF16_SNIFF_BYTES 256 /* bytes examined for the NUL pattern of BOM-less UTF-16 */
+#define UTF16_SNIFF_BYTES 256
+#define DIRECT_MIN ((size_t)64 << 10) /* reads at least this big skip raw (read_direct) */ /* bytes examined for the NUL pattern of BOM-less UTF-16 */
 
 /* Decoder state that outlives one call. Partial characters are not kept here: the caller keeps
  * the undecoded tail of its raw buffer and offers it again with more bytes. */
@@ -540,6 +541,45 @@ done:
     return BUZZ_OK;
 }
 
+/* The length of the prefix of p[0, n) that UTF-8 decoding copies unchanged: up to the first
+ * invalid sequence or a character cut by the end (decode_utf8 decides those). */
+static size_t utf8_unchanged(decoder *d, const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    for (;;) {
+        i += skip_ascii(p + i, n - i);
+        if (i == n)
+            return n;
+        size_t len;
+        if (utf8_seq(p + i, n - i, false, &len) <= 0)
+            return i;
+        d->may_switch = false;
+        i += len;
+    }
+}
+
+/* With raw empty, read UTF-8 straight into buf[*n, cap) and check it in place, skipping the copy
+ * through raw (the common case: a big read of valid UTF-8). The bytes from the first one that
+ * decoding would change (an invalid sequence, or a character cut by the end of the read) go to
+ * raw for decode, as a refill would have put them there. */
+static buzz_status read_direct(buzz__csv_stream *s, uint8_t *buf, size_t cap, size_t *n,
+                               buzz_error *err)
+{
+    if (s->dec.enc != BUZZ_ENCODING_UTF8)
+        return refill(s, err);
+    size_t want = min_size(cap - *n, RAW_CAP), got = 0;
+    BUZZ_TRY(buzz__csv_source_read(s->src, buf + *n, want, &got, err));
+    if (got < want)
+        s->is_src_eof = true;
+    size_t ok = utf8_unchanged(&s->dec, buf + *n, got);
+    memcpy(s->raw, buf + *n + ok, got - ok);
+    s->raw_pos = 0;
+    s->raw_len = got - ok;
+    s->dec.out_total += (int64_t)ok;
+    *n += ok;
+    return BUZZ_OK;
+}
+
 static buzz_status too_small(size_t cap, buzz_error *err)
 {
     return buzz_error_set(err, BUZZ_ERR_ARG,
@@ -566,7 +606,9 @@ buzz_status buzz__csv_stream_read(buzz__csv_stream *s, uint8_t *buf, size_t cap,
         s->raw_pos += used;
         if (is_full || s->is_src_eof)
             break;
-        buzz_status st = refill(s, err);
+        buzz_status st = s->raw_pos == s->raw_len && cap - n >= DIRECT_MIN
+                             ? read_direct(s, buf, cap, &n, err)
+                             : refill(s, err);
         if (st) {
             s->failed = st;
             return st;
