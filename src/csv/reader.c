@@ -24,7 +24,7 @@
  * may be half of a CR LF, waits for the next chunk, as the tracker holds it back).
  *
  * With two worker threads and a batch hook (a first reading with per-value work: inference),
- * the caller's thread also tokenizes and cuts every chunk this way, and the workers only run the
+ * the caller's thread also tokenizes and cuts every chunk this way, and one worker only runs the
  * hook (hook_on_workers): no tracker, and on two cores one tokenizing core keeps pace with the
  * hook on the other (pass 1 of the 1.1 GB benchmark: ~0.45 s less CPU, ~10% faster).
  *
@@ -90,7 +90,7 @@ struct buzz_csv_reader {
      * so the boundary tracker does not run (see fill_slot): with no worker threads, and with
      * hook_on_workers. */
     bool cut_by_tokenizer;
-    /* The caller's thread tokenizes (and cuts) every chunk, the workers run only the batch hook:
+    /* The caller's thread tokenizes (and cuts) every chunk, one worker runs only the batch hook:
      * on two cores a first reading with per-value work (pass 1 of a conversion, inference) then
      * needs no tracker, and tokenizing on one core keeps pace with the hook on the other. */
     bool hook_on_workers;
@@ -454,7 +454,10 @@ static buzz_status start_pool(buzz_csv_reader *r, buzz_error *err)
     r->workers = buzz_calloc(r->threads, sizeof *r->workers);
     if (!r->queue || !r->workers)
         return buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory starting worker threads");
-    for (unsigned i = 0; i < r->threads; i++) {
+    /* With the hook on the workers the caller's thread is busy too (it tokenizes): one worker
+     * fewer, so the threads do not outnumber the cores. */
+    unsigned count = r->hook_on_workers ? r->threads - 1 : r->threads;
+    for (unsigned i = 0; i < count; i++) {
         if (pthread_create(&r->workers[i], NULL, worker_main, r) != 0)
             return buzz_error_set(err, BUZZ_ERR_INTERNAL, "cannot start a worker thread");
         r->worker_count++;
@@ -1128,13 +1131,13 @@ buzz_status buzz_csv_reader_open(buzz_csv_reader **out, const char *path,
         st = buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory opening a CSV reader");
         goto fail;
     }
+    /* Two threads at most: beyond that, tokenizing on one core would hold the workers back more
+     * than the tracker does. Not for a second reading (known cuts need no tracker anyway). */
+    r->hook_on_workers = r->threads == 2 && opts->batch_hook.run &&
+                         !(opts->known_cuts && opts->known_cut_count);
     st = start_pool(r, err);
     if (st)
         goto fail;
-    /* Two threads at most: beyond that, tokenizing on one core would hold the workers back more
-     * than the tracker does. Not for a second reading (known cuts need no tracker anyway). */
-    r->hook_on_workers = r->has_pool && r->threads <= 2 && opts->batch_hook.run &&
-                         !(opts->known_cuts && opts->known_cut_count);
     r->cut_by_tokenizer = !r->has_pool || r->hook_on_workers;
     *out = r;
     return BUZZ_OK;
