@@ -497,7 +497,8 @@ static void test_direct_reads(void **state)
     uint64_t seed = 0x5EED0D1CEC0FFEEull;
     for (size_t k = 0; k < BUZZ_ARRAY_LEN(kinds); k++) {
         tbuf in = {0};
-        static const uint8_t multi[][4] = {{0xC3, 0xA9}, {0xE2, 0x82, 0xAC}, {0xF0, 0x9F, 0x98, 0x80}};
+        static const uint8_t multi[][4] = {
+            {0xC3, 0xA9}, {0xE2, 0x82, 0xAC}, {0xF0, 0x9F, 0x98, 0x80}};
         bool ascii_head = k == 1 || k == 3; /* the detection window is ASCII */
         while (in.len < 3 * MIB + 777) {
             seed = seed * 6364136223846793005ull + 1442695040888963407ull;
@@ -1140,13 +1141,12 @@ static void test_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_encodings),   cmocka_unit_test(test_cp1252_table),
-        cmocka_unit_test(test_lazy_switch), cmocka_unit_test(test_big_files),
-        cmocka_unit_test(test_direct_reads),
-        cmocka_unit_test(test_gzip),        cmocka_unit_test(test_zstd),
-        cmocka_unit_test(test_stdin),       cmocka_unit_test(test_sample),
-        cmocka_unit_test(test_errors),      cmocka_unit_test(test_oom),
-        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_encodings),    cmocka_unit_test(test_cp1252_table),
+        cmocka_unit_test(test_lazy_switch),  cmocka_unit_test(test_big_files),
+        cmocka_unit_test(test_direct_reads), cmocka_unit_test(test_gzip),
+        cmocka_unit_test(test_zstd),         cmocka_unit_test(test_stdin),
+        cmocka_unit_test(test_sample),       cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_oom),          cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

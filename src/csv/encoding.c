@@ -19,8 +19,8 @@
 #define RAW_CAP ((size_t)1 << 20)     /* raw bytes buffered per refill; detection looks at these */
 #define SAMPLE_CAP ((size_t)64 << 10) /* raw bytes per pread of a sample */
 #define HIGH_BITS 0x8080808080808080ull
-#define UTF16_SNIFF_BYTES 256
-#define DIRECT_MIN ((size_t)64 << 10) /* reads at least this big skip raw (read_direct) */ /* bytes examined for the NUL pattern of BOM-less UTF-16 */
+#define UTF16_SNIFF_BYTES 256 /* bytes examined for the NUL pattern of BOM-less UTF-16 */
+#define DIRECT_MIN ((size_t)64 << 10) /* reads at least this big skip raw (read_direct) */
 
 /* Decoder state that outlives one call. Partial characters are not kept here: the caller keeps
  * the undecoded tail of its raw buffer and offers it again with more bytes. */
@@ -483,22 +483,29 @@ static buzz_encoding detect(const uint8_t *p, size_t n, bool is_all, buzz_encodi
     return e;
 }
 
-/* Move the undecoded tail to the front of raw and fill the rest from the source. */
-static buzz_status refill(buzz__csv_stream *s, buzz_error *err)
+/* Move the undecoded tail to the front of raw and read up to `want` more bytes after it (at
+ * most what raw holds). */
+static buzz_status refill_some(buzz__csv_stream *s, size_t want, buzz_error *err)
 {
     size_t tail = s->raw_len - s->raw_pos;
     BUZZ_ASSERT(tail <= 3);
     memmove(s->raw, s->raw + s->raw_pos, tail);
     s->raw_pos = 0;
     s->raw_len = tail;
+    want = min_size(want, RAW_CAP - tail);
     size_t got = 0;
-    buzz_status st = buzz__csv_source_read(s->src, s->raw + tail, RAW_CAP - tail, &got, err);
+    buzz_status st = buzz__csv_source_read(s->src, s->raw + tail, want, &got, err);
     if (st)
         return st;
     s->raw_len += got;
-    if (got < RAW_CAP - tail)
+    if (got < want)
         s->is_src_eof = true;
     return BUZZ_OK;
+}
+
+static buzz_status refill(buzz__csv_stream *s, buzz_error *err)
+{
+    return refill_some(s, RAW_CAP, err);
 }
 
 buzz_status buzz__csv_stream_open_crc(buzz__csv_stream **out, const char *path, const char *name,
@@ -558,15 +565,13 @@ static size_t utf8_unchanged(decoder *d, const uint8_t *p, size_t n)
     }
 }
 
-/* With raw empty, read UTF-8 straight into buf[*n, cap) and check it in place, skipping the copy
- * through raw (the common case: a big read of valid UTF-8). The bytes from the first one that
- * decoding would change (an invalid sequence, or a character cut by the end of the read) go to
- * raw for decode, as a refill would have put them there. */
+/* With raw empty and the stream in UTF-8, read straight into buf[*n, cap) and check it in place,
+ * skipping the copy through raw (the common case: a big read of valid UTF-8). The bytes from the
+ * first one that decoding would change (an invalid sequence, or a character cut by the end of the
+ * read) go to raw for decode, as a refill would have put them there. */
 static buzz_status read_direct(buzz__csv_stream *s, uint8_t *buf, size_t cap, size_t *n,
                                buzz_error *err)
 {
-    if (s->dec.enc != BUZZ_ENCODING_UTF8)
-        return refill(s, err);
     size_t want = min_size(cap - *n, RAW_CAP), got = 0;
     BUZZ_TRY(buzz__csv_source_read(s->src, buf + *n, want, &got, err));
     if (got < want)
@@ -606,9 +611,13 @@ buzz_status buzz__csv_stream_read(buzz__csv_stream *s, uint8_t *buf, size_t cap,
         s->raw_pos += used;
         if (is_full || s->is_src_eof)
             break;
-        buzz_status st = s->raw_pos == s->raw_len && cap - n >= DIRECT_MIN
-                             ? read_direct(s, buf, cap, &n, err)
-                             : refill(s, err);
+        buzz_status st;
+        if (s->raw_pos < s->raw_len || s->dec.enc != BUZZ_ENCODING_UTF8)
+            st = refill(s, err);
+        else if (cap - n >= DIRECT_MIN)
+            st = read_direct(s, buf, cap, &n, err);
+        else /* little room left: buffer little, so the next big read goes direct again */
+            st = refill_some(s, DIRECT_MIN, err);
         if (st) {
             s->failed = st;
             return st;

@@ -1133,8 +1133,8 @@ buzz_status buzz_csv_reader_open(buzz_csv_reader **out, const char *path,
     }
     /* Two threads at most: beyond that, tokenizing on one core would hold the workers back more
      * than the tracker does. Not for a second reading (known cuts need no tracker anyway). */
-    r->hook_on_workers = r->threads == 2 && opts->batch_hook.run &&
-                         !(opts->known_cuts && opts->known_cut_count);
+    r->hook_on_workers =
+        r->threads == 2 && opts->batch_hook.run && !(opts->known_cuts && opts->known_cut_count);
     st = start_pool(r, err);
     if (st)
         goto fail;

@@ -1028,8 +1028,9 @@ static inline bool has_edge_blank(const char *s, size_t len)
 
 /* add_value for a cell without blanks at either end, up to its typing: false when it is a null
  * token (counted). */
-static inline __attribute__((always_inline)) bool run_value(const run_ctx *x, const char *s, size_t len, bool short_value,
-                             uint64_t w0, uint64_t w1, run_counts *k)
+static inline __attribute__((always_inline)) bool run_value(const run_ctx *x, const char *s,
+                                                            size_t len, bool short_value,
+                                                            uint64_t w0, uint64_t w1, run_counts *k)
 {
     if (null_match(x->inf, s, len, short_value, w0)) {
         k->nulls++;
@@ -1084,8 +1085,9 @@ static inline void int_range_end(col_state *c, const int_range *a)
 /* In a number-only column without fractions, a short cell s (1-16 bytes, no blanks at its ends,
  * words w0 and w1): -1 when it is no plain integer (add_cell decides), 0 when it is a null token
  * (--null 0, say), 1 when it was counted as a value. */
-static inline __attribute__((always_inline)) int int_cell(const run_ctx *x, const char *s, size_t len, uint64_t w0, uint64_t w1,
-                           int_range *a, run_counts *k)
+static inline __attribute__((always_inline)) int int_cell(const run_ctx *x, const char *s,
+                                                          size_t len, uint64_t w0, uint64_t w1,
+                                                          int_range *a, run_counts *k)
 {
     int64_t iv;
     uint32_t digits, frac;
