@@ -29,8 +29,11 @@
 
 #define HLL_BITS 10
 #define HLL_REGS (1u << HLL_BITS)
-#define SEEN_BITS 7
-#define SEEN_SLOTS (1u << SEEN_BITS)
+/* Seen-cache slots per column: 2^7 to 2^10, as many as fit SEEN_BUDGET slots per state (17 bytes
+ * each), so few-column files remember more values and 1000-column ones stay at 2^7. */
+#define SEEN_BITS_MIN 7
+#define SEEN_BITS_MAX 10
+#define SEEN_BUDGET 16384
 #define SEEN_MAX_BYTES 16
 #define SEEN_TRIAL 1024 /* misses before a column that hardly hits stops probing (per state) */
 
@@ -71,8 +74,9 @@ typedef struct col_state {
      * as two words (see load_word) and its length (0 = empty slot). */
     bool seen_off; /* too few hits on this column: stop probing until reset */
     uint64_t seen_hits, seen_misses;
-    uint8_t seen_len[SEEN_SLOTS];
-    uint64_t seen_word[SEEN_SLOTS][2];
+    unsigned seen_shift;      /* 64 - log2(slots) */
+    uint8_t *seen_len;        /* [slots], in seen_mem */
+    uint64_t (*seen_word)[2]; /* [slots], in seen_mem */
 } col_state;
 
 struct buzz_infer {
@@ -90,6 +94,7 @@ struct buzz_infer {
     uint64_t hash_seed[SEEN_MAX_BYTES + 1]; /* hash_bytes' first step for each short length */
     bool general_only; /* buzz__infer_general_only: no seen cache and no fast paths (for tests) */
     col_state *cols;
+    void *seen_mem; /* every column's seen cache */
 };
 
 /* The first k (0-8) bytes at s as a word, the other bytes zero; s must have 8 readable bytes.
@@ -183,7 +188,14 @@ static inline bool null_match(const buzz_infer *inf, const char *s, size_t len, 
 
 static void col_init(col_state *c)
 {
+    unsigned shift = c->seen_shift;
+    uint8_t *seen_len = c->seen_len;
+    uint64_t(*seen_word)[2] = c->seen_word;
     memset(c, 0, sizeof *c);
+    c->seen_shift = shift;
+    c->seen_len = seen_len;
+    c->seen_word = seen_word;
+    memset(seen_len, 0, (size_t)1 << (64 - shift)); /* length 0: an empty slot */
     c->kinds = K_ALL;
     c->styles = (1u << BUZZ_NUM_STYLE_COUNT) - 1;
     c->dt_orders = (1u << BUZZ_DATE_ORDER_COUNT) - 1;
@@ -211,17 +223,29 @@ buzz_status buzz_infer_new(buzz_infer **out, size_t column_count, const buzz_inf
     for (size_t len = 0; len <= SEEN_MAX_BYTES; len++)
         inf->hash_seed[len] = mum(len ^ HASH_P0, HASH_P1);
     inf->column_count = column_count;
+    unsigned bits = SEEN_BITS_MAX;
+    while (bits > SEEN_BITS_MIN && ((size_t)1 << bits) * column_count > SEEN_BUDGET)
+        bits--;
+    size_t slots = (size_t)1 << bits;
     if (column_count > 0) {
         inf->cols = buzz_malloc(column_count * sizeof *inf->cols);
-        if (!inf->cols) {
-            buzz_free(inf);
+        inf->seen_mem = buzz_malloc(column_count * slots * (2 * sizeof(uint64_t) + 1));
+        if (!inf->cols || !inf->seen_mem) {
+            buzz_infer_free(inf);
             return buzz_error_set(err, BUZZ_ERR_NOMEM,
                                   "out of memory for type inference over %zu columns",
                                   column_count);
         }
     }
-    for (size_t i = 0; i < column_count; i++)
-        col_init(&inf->cols[i]);
+    uint64_t(*words)[2] = inf->seen_mem;
+    uint8_t *lens = (uint8_t *)(words + column_count * slots);
+    for (size_t i = 0; i < column_count; i++) {
+        col_state *c = &inf->cols[i];
+        c->seen_shift = 64 - bits;
+        c->seen_word = words + i * slots;
+        c->seen_len = lens + i * slots;
+        col_init(c);
+    }
     *out = inf;
     return BUZZ_OK;
 }
@@ -252,6 +276,7 @@ void buzz_infer_free(buzz_infer *inf)
     if (!inf)
         return;
     buzz_free(inf->cols);
+    buzz_free(inf->seen_mem);
     buzz_free(inf);
 }
 
@@ -884,10 +909,10 @@ static inline __attribute__((always_inline)) bool add_value(const buzz_infer *in
  * it again is a no-op too. Merging into a state only widens what its cache entries stand for, and
  * a reset empties the cache with the rest. A direct-mapped table of values up to 16 bytes,
  * compared in full; a column that hardly ever hits stops probing. */
-static inline size_t seen_slot(uint64_t w0, uint64_t w1, size_t len)
+static inline size_t seen_slot(uint64_t w0, uint64_t w1, size_t len, unsigned shift)
 {
     uint64_t x = w0 ^ ((w1 << 29) | (w1 >> 35)) ^ len;
-    return (size_t)((x * 0x9E3779B97F4A7C15ull) >> (64 - SEEN_BITS));
+    return (size_t)((x * 0x9E3779B97F4A7C15ull) >> shift);
 }
 
 /* s (with 64 readable bytes past s + len) equals example e (len < BUZZ_EXAMPLE_BYTES). */
@@ -946,7 +971,7 @@ static inline void add_cell(const buzz_infer *inf, col_state *c, const char *s, 
         add_value(inf, c, s, len, quoted, true, w0, w1);
         return;
     }
-    size_t slot = seen_slot(w0, w1, len);
+    size_t slot = seen_slot(w0, w1, len, c->seen_shift);
     if (c->seen_len[slot] == len && c->seen_word[slot][0] == w0 && c->seen_word[slot][1] == w1) {
         c->seen_hits++;
         c->values++;
@@ -1181,7 +1206,7 @@ static size_t run_seen(const run_ctx *x, size_t r)
         if (len <= SEEN_MAX_BYTES) {
             uint64_t w0, w1;
             short_words(s, len, &w0, &w1);
-            size_t slot = seen_slot(w0, w1, len);
+            size_t slot = seen_slot(w0, w1, len, c->seen_shift);
             if (BUZZ_UNLIKELY(c->seen_len[slot] != len || c->seen_word[slot][0] != w0 ||
                               c->seen_word[slot][1] != w1)) {
                 int m = seen_miss(x, s, len, w0, w1, slot, k.hits, &mk, &a);
