@@ -131,6 +131,8 @@ typedef struct buzz__csv_tok {
     size_t field_start;  /* offset of the current field's first byte (its opening quote, after
                           * any leading blanks, if quoted) */
     size_t close_pos;    /* offset of the closing quote of the current quoted field */
+    size_t clean_quoted; /* 1 + field_start when the current field is quoted and the SIMD blocks
+                          * so far saw no quote in it after the opening one; else 0 */
     size_t rec_start;    /* offset of the current record */
     int64_t line;        /* newline bytes seen in this chunk so far */
     int64_t rec_line;    /* line at rec_start */

@@ -204,10 +204,10 @@ static BLOCK_INLINE buzz__csv_state end_state(const raw_masks *m, const block_re
 
 /* Emit every field and record of an accepted block; returns 0, or the offset after the record that
  * filled the batch (never 0: a record end is past at least its newline). The common cells (an
- * in-range unquoted field; a quoted one wholly inside this block with no "" inside) are the same
- * stores buzz__csv_end_field would make, kept in locals; every other field goes through it, with
- * t's state written back first. Each LF gets the machine's line count (every LF counts, quoted
- * ones too) before buzz__csv_end_record. */
+ * in-range unquoted field; a quoted one with no quote inside, begun in this block or in earlier
+ * ones that t->clean_quoted vouches for) are the same stores buzz__csv_end_field would make, kept
+ * in locals; every other field goes through it, with t's state written back first. Each LF gets the
+ * machine's line count (every LF counts, quoted ones too) before buzz__csv_end_record. */
 static BLOCK_INLINE size_t emit_block(buzz__csv_tok *t, const raw_masks *m, const block_res *r,
                                       size_t blk, size_t n, buzz__csv_state st)
 {
@@ -232,8 +232,15 @@ static BLOCK_INLINE size_t emit_block(buzz__csv_tok *t, const raw_masks *m, cons
         if (quoted) {
             /* Closed right before the separator (or its CR LF): a fast block has no other form. */
             size_t close = e - 1;
-            uint64_t inner =
-                fs >= blk ? m->q & (low_bits(close - blk) & ~low_bits(fs - blk + 1)) : ~0ull;
+            /* Quotes between the opening and the closing one: in this block, and for a field
+             * opened in an earlier block, none there if clean_quoted says so (else unknown). */
+            uint64_t inner;
+            if (fs >= blk)
+                inner = m->q & (low_bits(close - blk) & ~low_bits(fs - blk + 1));
+            else if (t->clean_quoted == fs + 1)
+                inner = m->q & low_bits(close - blk);
+            else
+                inner = ~0ull;
             if (BUZZ_LIKELY(col < ncols && inner == 0)) {
                 row[col * stride].offset = (uint32_t)(fs + 1);
                 row[col * stride].len_flags = (uint32_t)(close - fs - 1) | BUZZ_CSV_CELL_QUOTED;
@@ -273,6 +280,11 @@ static BLOCK_INLINE size_t emit_block(buzz__csv_tok *t, const raw_masks *m, cons
     t->line = line0 + __builtin_popcountll(m->l);
     unsigned last = (unsigned)(n - 1);
     buzz__csv_state es = end_state(m, r, last, st);
+    /* A quoted field still open: clean while no quote follows its opening one. */
+    uint64_t later = m->q & low_bits(n) & (fs >= blk ? ~low_bits(fs - blk + 1) : ~0ull);
+    bool clean = es == BUZZ__ST_QUOTED && d[fs] == quote && later == 0 &&
+                 (fs >= blk || t->clean_quoted == fs + 1);
+    t->clean_quoted = clean ? fs + 1 : 0;
     if (es == BUZZ__ST_QUOTE_IN_QUOTED)
         t->close_pos = blk + last;
     else if (es == BUZZ__ST_AFTER_QUOTE && last > 0)
@@ -310,6 +322,7 @@ BLOCK_TARGET size_t BLOCK_SCAN_NAME(buzz__csv_tok *t, size_t pos, size_t end)
                 continue;
             }
         }
+        t->clean_quoted = 0; /* the scalar machine does not keep it */
         size_t next = buzz__csv_scan_bytes(t, pos, pos + n);
         if (t->is_full)
             return next;
