@@ -384,6 +384,26 @@ static void test_infer_options(void **state)
     buzz_schema_free(&s);
 }
 
+/* The state's size follows the column count (the seen cache gets fewer slots per column as
+ * columns grow): a count whose memory cannot even be computed is an error, not a wrapped size. */
+static void test_infer_state_sizes(void **state)
+{
+    (void)state;
+    static const size_t counts[] = {0, 1, 16, 17, 20, 127, 128, 129, 5000};
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(counts); i++) {
+        buzz_infer *inf = NULL;
+        buzz_error err;
+        assert_int_equal(buzz_infer_new(&inf, counts[i], NULL, &err), BUZZ_OK);
+        buzz_infer_reset(inf);
+        buzz_infer_free(inf);
+    }
+    buzz_infer *inf = NULL;
+    buzz_error err;
+    assert_int_equal(buzz_infer_new(&inf, SIZE_MAX / 64, NULL, &err), BUZZ_ERR_NOMEM);
+    assert_null(inf);
+    assert_non_null(strstr(err.message, "too many columns"));
+}
+
 /* A generated file where the value that decides each column's type is in the last row; the
  * schema must be the same for 1 and 2 threads (examples and counts included). */
 static void test_infer_last_row_decides(void **state)
@@ -1045,6 +1065,7 @@ int main(void)
         cmocka_unit_test(test_bool_and_nulls),   cmocka_unit_test(test_infer_cases),
         cmocka_unit_test(test_plain_int_property),
         cmocka_unit_test(test_infer_options),    cmocka_unit_test(test_infer_last_row_decides),
+        cmocka_unit_test(test_infer_state_sizes),
         cmocka_unit_test(test_infer_merge_styles),
         cmocka_unit_test(test_names),            cmocka_unit_test(test_schema_roundtrip),
         cmocka_unit_test(test_value_parse),      cmocka_unit_test(test_type_names),

@@ -227,6 +227,12 @@ buzz_status buzz_infer_new(buzz_infer **out, size_t column_count, const buzz_inf
     while (bits > SEEN_BITS_MIN && ((size_t)1 << bits) * column_count > SEEN_BUDGET)
         bits--;
     size_t slots = (size_t)1 << bits;
+    size_t per_col = sizeof(col_state) + slots * (2 * sizeof(uint64_t) + 1);
+    if (column_count > SIZE_MAX / per_col) {
+        buzz_infer_free(inf);
+        return buzz_error_set(err, BUZZ_ERR_NOMEM, "too many columns for type inference: %zu",
+                              column_count);
+    }
     if (column_count > 0) {
         inf->cols = buzz_malloc(column_count * sizeof *inf->cols);
         inf->seen_mem = buzz_malloc(column_count * slots * (2 * sizeof(uint64_t) + 1));
