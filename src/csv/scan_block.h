@@ -202,6 +202,17 @@ static BLOCK_INLINE buzz__csv_state end_state(const raw_masks *m, const block_re
 /* ---------------------------------------------------------------------------------------------
  * Tokenizer. */
 
+/* The quotes among this block's first `upto` bytes that follow the opening quote of the quoted
+ * field starting at fs; for a field opened in an earlier block, ~0 (unknown) unless
+ * t->clean_quoted vouches that the earlier blocks held none. */
+static BLOCK_INLINE uint64_t quotes_after_open(const buzz__csv_tok *t, const raw_masks *m,
+                                               size_t blk, size_t fs, size_t upto)
+{
+    if (fs >= blk)
+        return m->q & low_bits(upto) & ~low_bits(fs - blk + 1);
+    return t->clean_quoted == fs + 1 ? m->q & low_bits(upto) : ~0ull;
+}
+
 /* Emit every field and record of an accepted block; returns 0, or the offset after the record that
  * filled the batch (never 0: a record end is past at least its newline). The common cells (an
  * in-range unquoted field; a quoted one with no quote inside, begun in this block or in earlier
@@ -232,15 +243,8 @@ static BLOCK_INLINE size_t emit_block(buzz__csv_tok *t, const raw_masks *m, cons
         if (quoted) {
             /* Closed right before the separator (or its CR LF): a fast block has no other form. */
             size_t close = e - 1;
-            /* Quotes between the opening and the closing one: in this block, and for a field
-             * opened in an earlier block, none there if clean_quoted says so (else unknown). */
-            uint64_t inner;
-            if (fs >= blk)
-                inner = m->q & (low_bits(close - blk) & ~low_bits(fs - blk + 1));
-            else if (t->clean_quoted == fs + 1)
-                inner = m->q & low_bits(close - blk);
-            else
-                inner = ~0ull;
+            /* Quotes between the opening and the closing one. */
+            uint64_t inner = quotes_after_open(t, m, blk, fs, close - blk);
             if (BUZZ_LIKELY(col < ncols && inner == 0)) {
                 row[col * stride].offset = (uint32_t)(fs + 1);
                 row[col * stride].len_flags = (uint32_t)(close - fs - 1) | BUZZ_CSV_CELL_QUOTED;
@@ -281,9 +285,8 @@ static BLOCK_INLINE size_t emit_block(buzz__csv_tok *t, const raw_masks *m, cons
     unsigned last = (unsigned)(n - 1);
     buzz__csv_state es = end_state(m, r, last, st);
     /* A quoted field still open: clean while no quote follows its opening one. */
-    uint64_t later = m->q & low_bits(n) & (fs >= blk ? ~low_bits(fs - blk + 1) : ~0ull);
-    bool clean = es == BUZZ__ST_QUOTED && d[fs] == quote && later == 0 &&
-                 (fs >= blk || t->clean_quoted == fs + 1);
+    bool clean =
+        es == BUZZ__ST_QUOTED && d[fs] == quote && quotes_after_open(t, m, blk, fs, n) == 0;
     t->clean_quoted = clean ? fs + 1 : 0;
     if (es == BUZZ__ST_QUOTE_IN_QUOTED)
         t->close_pos = blk + last;

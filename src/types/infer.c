@@ -921,6 +921,22 @@ static inline size_t seen_slot(uint64_t w0, uint64_t w1, size_t len, unsigned sh
     return (size_t)((x * 0x9E3779B97F4A7C15ull) >> shift);
 }
 
+static inline void seen_remember(col_state *c, size_t slot, size_t len, uint64_t w0, uint64_t w1)
+{
+    c->seen_len[slot] = (uint8_t)len;
+    c->seen_word[slot][0] = w0;
+    c->seen_word[slot][1] = w1;
+}
+
+/* Count a miss; true when the column has stopped probing its cache (seen_off) because of it.
+ * extra_hits: hits a run has counted but not yet added to seen_hits. */
+static inline bool seen_missed(col_state *c, uint64_t extra_hits)
+{
+    if (++c->seen_misses >= SEEN_TRIAL && c->seen_misses / 8 > c->seen_hits + extra_hits)
+        c->seen_off = true;
+    return c->seen_off;
+}
+
 /* s (with 64 readable bytes past s + len) equals example e (len < BUZZ_EXAMPLE_BYTES). */
 static inline bool is_example(const col_state *c, size_t e, const char *s, size_t len)
 {
@@ -959,9 +975,8 @@ static BUZZ_NOINLINE void add_long_cell(const buzz_infer *inf, col_state *c, con
         return;
     }
     add_value(inf, c, s, len, quoted, false, 0, 0);
-    if (len != 0 && !c->seen_off && ++c->seen_misses >= SEEN_TRIAL &&
-        c->seen_misses / 8 > c->seen_hits)
-        c->seen_off = true;
+    if (len != 0 && !c->seen_off)
+        seen_missed(c, 0);
 }
 
 static inline void add_cell(const buzz_infer *inf, col_state *c, const char *s, size_t len,
@@ -983,13 +998,9 @@ static inline void add_cell(const buzz_infer *inf, col_state *c, const char *s, 
         c->values++;
         return;
     }
-    if (add_value(inf, c, s, len, quoted, true, w0, w1)) {
-        c->seen_len[slot] = (uint8_t)len;
-        c->seen_word[slot][0] = w0;
-        c->seen_word[slot][1] = w1;
-    }
-    if (++c->seen_misses >= SEEN_TRIAL && c->seen_misses / 8 > c->seen_hits)
-        c->seen_off = true;
+    if (add_value(inf, c, s, len, quoted, true, w0, w1))
+        seen_remember(c, slot, len, w0, w1);
+    seen_missed(c, 0);
 }
 
 /* Rows go in blocks: every column of a block of rows, then the next block. The block's cell bytes
@@ -1184,16 +1195,9 @@ static BUZZ_NOINLINE int seen_miss(const run_ctx *x, const char *s, size_t len, 
         return -1;
     if (took < 0)
         return -1;
-    if (took) {
-        c->seen_len[slot] = (uint8_t)len;
-        c->seen_word[slot][0] = w0;
-        c->seen_word[slot][1] = w1;
-    }
-    if (++c->seen_misses >= SEEN_TRIAL && c->seen_misses / 8 > c->seen_hits + (uint64_t)hits) {
-        c->seen_off = true;
-        return 1;
-    }
-    return 0;
+    if (took)
+        seen_remember(c, slot, len, w0, w1);
+    return seen_missed(c, (uint64_t)hits) ? 1 : 0;
 }
 
 /* A column probing its seen cache: hits, empty or missing cells, and in a text column or a
