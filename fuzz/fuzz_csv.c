@@ -6,7 +6,9 @@
  * the state after each call, with the scan also fed in pieces), and every tracker must report the
  * scalar tracker's boundaries and end state over range splits derived from the input. And the
  * reader's single-thread cut (check_open_cut): an input cut at a random byte, read as two chunks
- * with the open record moved to the second, must read as the whole input. Any difference aborts. Seeds: fuzz/seeds/fuzz_csv/. */
+ * with the open record moved to the second, must read as the whole input; the same cut just after
+ * an LF (the reader's guessed cuts), and a chunk read from any byte with the undo log on must give
+ * back its bytes (check_guess). Any difference aborts. Seeds: fuzz/seeds/fuzz_csv/. */
 #include "../tests/csv_scan_meta.h"
 
 #include <stdio.h>
@@ -196,6 +198,46 @@ static void check_open_cut(const uint8_t *csv, size_t len, const buzz_csv_dialec
     render_free(&whole);
 }
 
+/* The reader's guessed cuts (reader.c, settle_next): a chunk read from any start, with the undo
+ * log on, gives back exactly the bytes it was given once the log is applied (a chunk read from a
+ * wrong guess is read again from its original bytes); and a chunk that ends in the state of a
+ * record start exactly at its end (a right guess) ends where the tracker, from the same start,
+ * finds a record end (check_open_cut checks that the next chunk may start there afresh). */
+static void check_guess(const uint8_t *csv, size_t len, const buzz_csv_dialect *d, size_t cap,
+                        size_t from)
+{
+    static const buzz_simd kernels[] = {BUZZ_SIMD_SCALAR, BUZZ_SIMD_AVX2, BUZZ_SIMD_AVX512};
+    for (size_t i = 0; i < BUZZ_ARRAY_LEN(kernels); i++) {
+        buzz__csv_scan_fn fn = buzz__csv_pick_scan(kernels[i]);
+        if (!fn)
+            continue;
+        for (int defer = 0; defer < 2; defer++) {
+            render_out got;
+            render_init(&got);
+            render_mode m = {.issue_cap = 16, .defer = defer, .open_end = true, .undo = true};
+            if (!render_chunk(csv + from, len - from, d, fn, cap, &m, &got))
+                mismatch("chunk from a guessed start", kernels[i]);
+            if (memcmp(m.data, csv + from, len - from) != 0)
+                mismatch("bytes put back from the undo log", kernels[i]);
+            buzz__csv_track tr;
+            buzz__csv_track_init(&tr, d);
+            if (m.clean && d->newline != BUZZ_NEWLINE_CR && len > from &&
+                buzz__csv_track_scalar(&tr, csv + from, 0, len - from) != len - from)
+                mismatch("a clean end where the tracker finds no record end", kernels[i]);
+            free(m.data);
+            render_free(&got);
+        }
+    }
+}
+
+/* The position just past the last LF before `at` (0 when there is none). */
+static size_t after_lf(const uint8_t *csv, size_t at)
+{
+    while (at > 0 && csv[at - 1] != '\n')
+        at--;
+    return at;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 {
@@ -221,6 +263,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
     if (len > 1) {
         check_open_cut(csv, len, &d, cap, 1 + (size_t)(split_next(&r) % (len - 1)));
         check_open_cut(csv, len, &d, cap, 1 + (size_t)(split_next(&r) % (len - 1)));
+        /* The reader's guesses: cuts just after an LF, chunks from any byte. */
+        if (d.newline != BUZZ_NEWLINE_CR)
+            check_open_cut(csv, len, &d, cap, after_lf(csv, 1 + (size_t)(split_next(&r) % len)));
+        check_guess(csv, len, &d, cap, (size_t)(split_next(&r) % len));
     }
     return 0;
 }

@@ -97,13 +97,17 @@ static void test_tok_free(buzz__csv_tok *t)
 /* How render_chunk reads: issue_cap issues listed per batch; defer: unescaping waits for record
  * ends (the reader's way); open_end: the bytes end inside the input, as a chunk the reader cuts
  * itself (no finish, the open record dropped), and then cut/lines/data get where the open record
- * starts, the newline bytes before it and the tokenized bytes (owned by the caller). */
+ * starts, the newline bytes before it and the tokenized bytes (owned by the caller); clean: the
+ * scan ended in the state of a record start, exactly at the end (the reader's test of a guessed
+ * cut). undo: the tokenizer's undo log is on and applied at the end, so data holds the bytes as
+ * given again. */
 typedef struct render_mode {
     size_t issue_cap;
-    bool defer, open_end;
+    bool defer, open_end, undo;
     size_t cut;
     int64_t lines;
     uint8_t *data;
+    bool clean;
 } render_mode;
 
 /* Tokenize input[0, len) as one chunk with kernel `scan`, batches of at most row_cap rows,
@@ -113,6 +117,9 @@ static bool render_chunk(const void *input, size_t len, const buzz_csv_dialect *
 {
     buzz__csv_tok t;
     uint8_t *data = test_tok_new(&t, input, len, d, row_cap, m->issue_cap, m->defer);
+    buzz__csv_undo undo = {0};
+    if (m->undo)
+        t.undo = &undo;
     size_t pos = 0;
     bool ok = true, reset = true;
     for (size_t guard = 0;; guard++) {
@@ -152,6 +159,13 @@ static bool render_chunk(const void *input, size_t len, const buzz_csv_dialect *
             break; /* full right at the end: no record is open */
         /* A full batch at the very end: finish in a fresh batch. */
     }
+    if (m->undo) {
+        if (undo.lost)
+            abort();
+        buzz__csv_undo_apply(&undo, data);
+        buzz_free(undo.buf);
+    }
+    m->clean = t.state == BUZZ__ST_FIELD_START && t.col == 0 && t.rec_start == len;
     if (m->open_end) {
         m->cut = t.rec_start;
         m->lines = t.rec_line;

@@ -5,6 +5,7 @@
 #include "test_support.h"
 
 #include "buzz/csv.h"
+#include "csv/csv_internal.h"
 
 #include <stdatomic.h>
 
@@ -32,6 +33,15 @@ static void sput(sbuf *b, const void *p, size_t n)
 /* check_equal_everywhere also renders the reader's report. */
 static bool render_report;
 
+/* Speculative cuts (reader.c): the miss limit read_all sets (0: the reader's default), and what
+ * the readings so far did: wrong guesses, chunks tokenized again, readings that fell back to the
+ * tracker. */
+static size_t spec_limit;
+static size_t spec_misses, spec_fixes, spec_fallbacks;
+
+/* read_all adds up the row counts rows_hook left in the states of the batches handed out. */
+static long long hook_state_rows;
+
 static char *read_all(const char *path, const buzz_csv_options *o, bool with_lines,
                       buzz_status *out_st, buzz_error *err)
 {
@@ -39,11 +49,15 @@ static char *read_all(const char *path, const buzz_csv_options *o, bool with_lin
     sbuf out = {0};
     sput(&out, "", 0);
     buzz_status st = buzz_csv_reader_open(&rd, path, o, err);
+    if (st == BUZZ_OK && spec_limit)
+        buzz__csv_reader_set_spec_limit(rd, spec_limit);
     while (st == BUZZ_OK) {
         const buzz_csv_batch *b;
         st = buzz_csv_reader_next(rd, &b, err);
         if (st || !b)
             break;
+        if (b->hook_state)
+            hook_state_rows += (long long)*(const size_t *)b->hook_state;
         size_t x = 0;
         for (size_t r = 0; r < b->row_count; r++) {
             char tmp[32];
@@ -88,6 +102,14 @@ static char *read_all(const char *path, const buzz_csv_options *o, bool with_lin
                 sput(&out, tmp, strlen(tmp));
             }
         }
+    }
+    if (rd) {
+        bool guessing;
+        size_t misses, fixes;
+        buzz__csv_reader_spec_stats(rd, &guessing, &misses, &fixes);
+        spec_misses += misses;
+        spec_fixes += fixes;
+        spec_fallbacks += !guessing && misses > 0;
     }
     buzz_csv_reader_close(rd);
     *out_st = st;
@@ -147,19 +169,66 @@ static void test_basic_and_header(void **state)
     buzz_csv_reader_close(rd);
 }
 
-/* A batch hook that sums the rows it sees (hook_rows): with one or two threads the caller then
- * tokenizes and cuts every chunk and the workers only run the hook (reader.c, hook_on_workers). */
+/* Rows every run of rows_hook saw, batches read again after a wrong guessed cut included. */
 static atomic_llong hook_rows;
 
-static buzz_status count_hook(void *user, const buzz_csv_dialect *d, const buzz_csv_batch *b,
-                              void **state, buzz_error *err)
+/* A hook that leaves each batch's row count in its state: with chunks tokenized again after a
+ * wrong guessed cut the hook runs more often than batches are handed out, and only the states of
+ * the batches handed out count (with two threads in CR mode the caller tokenizes and cuts every
+ * chunk and a worker only runs the hook: reader.c, hook_on_workers). check_hook_states: three
+ * workers guessing every cut read path with it; the rows the states hold add up to the rows of
+ * `want` (a rendering with its report). */
+static buzz_status rows_hook(void *user, const buzz_csv_dialect *d, const buzz_csv_batch *b,
+                             void **state, buzz_error *err)
 {
     (void)user;
     (void)d;
-    (void)state;
     (void)err;
+    if (!*state)
+        *state = malloc(sizeof(size_t));
+    assert_non_null(*state);
+    *(size_t *)*state = b->row_count;
     atomic_fetch_add(&hook_rows, (long long)b->row_count);
     return BUZZ_OK;
+}
+
+static void rows_hook_free(void *user, void *state)
+{
+    (void)user;
+    free(state);
+}
+
+static void check_hook_states(const char *path, const char *want)
+{
+    const char *rows = strstr(want, "\nrows ");
+    assert_non_null(rows);
+    buzz_csv_options o;
+    memset(&o, 0, sizeof o);
+    o.threads = 3;
+    o.chunk_bytes = 4096;
+    o.batch_hook = (buzz_csv_batch_hook){rows_hook, rows_hook_free, NULL};
+    buzz_csv_reader *rd;
+    buzz_error err;
+    atomic_store(&hook_rows, 0);
+    assert_int_equal(buzz_csv_reader_open(&rd, path, &o, &err), BUZZ_OK);
+    buzz__csv_reader_set_spec_limit(rd, SIZE_MAX);
+    long long total = 0;
+    const buzz_csv_batch *b;
+    for (;;) {
+        assert_int_equal(buzz_csv_reader_next(rd, &b, &err), BUZZ_OK);
+        if (!b)
+            break;
+        assert_non_null(b->hook_state);
+        assert_int_equal(*(size_t *)b->hook_state, b->row_count);
+        total += (long long)b->row_count;
+    }
+    bool guessing;
+    size_t misses, fixes;
+    buzz__csv_reader_spec_stats(rd, &guessing, &misses, &fixes);
+    assert_true(guessing && fixes > 0);
+    assert_int_equal(total, atoll(rows + 6));
+    assert_true(atomic_load(&hook_rows) > total); /* batches read from wrong starts too */
+    buzz_csv_reader_close(rd);
 }
 
 /* The cuts a one-thread reading of path makes with chunk size `chunk` (owned; *n of them). */
@@ -207,15 +276,21 @@ static char *check_equal_everywhere(const char *path, const buzz_csv_options *ba
             continue;
         for (size_t t = 0; t < BUZZ_ARRAY_LEN(threads); t++) {
             for (size_t c = 0; c < BUZZ_ARRAY_LEN(chunks); c++) {
-                o.simd = kernels[k];
-                o.threads = threads[t];
-                o.chunk_bytes = chunks[c];
-                char *got = read_all(path, &o, true, &st, &err);
-                assert_int_equal(st, BUZZ_OK);
-                if (strcmp(got, want) != 0)
-                    fail_msg("%s: %s, %u threads, chunk %zu: output differs", path,
-                             buzz_simd_name(kernels[k]), threads[t], chunks[c]);
-                free(got);
+                /* With workers, also guessing every cut (no fall back to the tracker). */
+                for (int g = 0; g < (threads[t] > 1 ? 2 : 1); g++) {
+                    o.simd = kernels[k];
+                    o.threads = threads[t];
+                    o.chunk_bytes = chunks[c];
+                    spec_limit = g ? SIZE_MAX : 0;
+                    char *got = read_all(path, &o, true, &st, &err);
+                    spec_limit = 0;
+                    assert_int_equal(st, BUZZ_OK);
+                    if (strcmp(got, want) != 0)
+                        fail_msg("%s: %s, %u threads, chunk %zu%s: output differs", path,
+                                 buzz_simd_name(kernels[k]), threads[t], chunks[c],
+                                 g ? ", guessed cuts" : "");
+                    free(got);
+                }
             }
         }
     }
@@ -249,15 +324,19 @@ static char *check_equal_everywhere(const char *path, const buzz_csv_options *ba
     for (size_t i = 0; i < BUZZ_ARRAY_LEN(hook_chunks); i++) {
         o.threads = 2;
         o.chunk_bytes = hook_chunks[i];
-        o.batch_hook = (buzz_csv_batch_hook){count_hook, NULL, NULL};
+        o.batch_hook = (buzz_csv_batch_hook){rows_hook, rows_hook_free, NULL};
         atomic_store(&hook_rows, 0);
+        hook_state_rows = 0;
         char *got = read_all(path, &o, true, &st, &err);
         assert_int_equal(st, BUZZ_OK);
         if (strcmp(got, want) != 0)
             fail_msg("%s: hook on the workers, chunk %zu: output differs", path, hook_chunks[i]);
         const char *rows = strstr(got, "\nrows ");
         assert_non_null(rows);
-        assert_int_equal(atomic_load(&hook_rows), atoll(rows + 6));
+        /* Every batch handed out was hooked once; a chunk read again after a wrong guess
+         * runs the hook again on its batches. */
+        assert_int_equal(hook_state_rows, atoll(rows + 6));
+        assert_true(atomic_load(&hook_rows) >= hook_state_rows);
         free(got);
         o.batch_hook = (buzz_csv_batch_hook){0};
     }
@@ -319,7 +398,14 @@ static void test_equal_across_threads_kernels_chunks(void **state)
     fclose(f);
     buzz_csv_options o;
     memset(&o, 0, sizeof o);
+    spec_misses = spec_fixes = spec_fallbacks = 0;
     char *got = check_equal_everywhere(path, &o);
+    /* The multi-line values make guessed cuts wrong often: chunks were tokenized again, and
+     * readings fell back to the tracker. */
+    assert_true(spec_fixes > 100);
+    assert_true(spec_misses >= spec_fixes);
+    assert_true(spec_fallbacks > 0);
+    check_hook_states(path, got);
     assert_non_null(strstr(got, "[60000][\"stray \"quote\" never closed][x][y]|@"));
     assert_non_null(strstr(got, "[60001][z\"w]~~|"));
     free(got);
@@ -627,6 +713,53 @@ static void test_oom(void **state)
     fail_msg("never succeeded");
 }
 
+/* Out of memory anywhere while cuts are guessed, guesses are wrong and chunks are read again
+ * (the saved unescaped bytes, the start of the open record carried to the next chunk): a clean
+ * out-of-memory error and nothing leaked, or the right rows. */
+static void test_oom_guessed_cuts(void **state)
+{
+    (void)state;
+    char path[600];
+    test_path(path, sizeof path, "oom_spec.csv");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fprintf(f, "a,b\n");
+    for (int i = 0; i < 60; i++)
+        fprintf(f, i % 3 ? "%d,\"x\"\"y\nz\"\n" : "%d,plain\n", i);
+    fclose(f);
+    buzz_csv_options o;
+    memset(&o, 0, sizeof o);
+    o.threads = 1;
+    o.chunk_bytes = 64;
+    buzz_status st;
+    buzz_error err;
+    char *want = read_all(path, &o, true, &st, &err);
+    assert_int_equal(st, BUZZ_OK);
+    o.threads = 2;
+    size_t before = buzz_mem_live_bytes();
+    spec_limit = SIZE_MAX;
+    spec_fixes = 0;
+    for (int64_t n = 1; n < 20000; n++) {
+        buzz_mem_fail_after(n);
+        char *got = read_all(path, &o, true, &st, &err);
+        buzz_mem_fail_after(0);
+        assert_int_equal(buzz_mem_live_bytes(), before);
+        if (st == BUZZ_OK) {
+            assert_string_equal(got, want);
+            free(got);
+            free(want);
+            spec_limit = 0;
+            assert_true(spec_fixes > 0);
+            return;
+        }
+        free(got);
+        if (st != BUZZ_ERR_NOMEM)
+            fail_msg("allocation %lld: status %s, want out of memory", (long long)n,
+                     buzz_status_name(st));
+    }
+    fail_msg("never succeeded");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -640,6 +773,7 @@ int main(void)
         cmocka_unit_test(test_limits_and_errors),
         cmocka_unit_test(test_cancel_and_progress),
         cmocka_unit_test(test_oom),
+        cmocka_unit_test(test_oom_guessed_cuts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

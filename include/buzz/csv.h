@@ -43,7 +43,10 @@ struct buzz_csv_batch;
  * when threads == 1), right after tokenizing, while the chunk's bytes are still in cache: the way
  * to spread per-value work (type inference, parsing) over the reader's threads.
  *
- * run is called once per batch; batches of different chunks run concurrently and in any order.
+ * run is called once per batch, and again when the reader tokenizes a chunk again (a guessed
+ * chunk start was wrong; its first batches are never handed out): only what run left for the
+ * batches handed out counts, so it must not add to totals of its own. Batches of different
+ * chunks run concurrently and in any order.
  * The batch holds its final rows (footer rows are already excluded), first_row is 0, row_lines and
  * row_offsets are still relative to the chunk, and hook_state is NULL. `state` points at the
  * hook's own pointer for this batch's storage: NULL the first time, then whatever the hook left

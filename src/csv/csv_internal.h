@@ -97,6 +97,19 @@ typedef struct buzz__csv_raw_issue {
     uint32_t detail;     /* kind-specific: field count found, ... */
 } buzz__csv_raw_issue;
 
+/* Where a tokenizing keeps the bytes it unescapes in place, so that they can be put back
+ * (buzz__csv_undo_apply) when the chunk turns out to have been read from a wrong start (the
+ * reader's speculative cuts). Records: u32 offset, u32 length, then the raw bytes. */
+typedef struct buzz__csv_undo {
+    uint8_t *buf;
+    size_t len, cap;
+    bool lost; /* out of memory while saving: the bytes cannot be put back */
+} buzz__csv_undo;
+
+/* Put back every cell saved in u into data (the cells of one tokenizing never overlap, so the
+ * order does not matter), and empty u. */
+void buzz__csv_undo_apply(buzz__csv_undo *u, uint8_t *data);
+
 typedef struct buzz__csv_tok {
     /* Dialect, read-only during a scan. */
     uint8_t delim, quote, escape, comment;
@@ -153,6 +166,7 @@ typedef struct buzz__csv_tok {
      *   issues of an open record can be taken back (buzz__csv_tok_drop_open). */
     uint32_t *unesc_cols;
     size_t unesc_count;
+    buzz__csv_undo *undo; /* NULL, or where the raw bytes of every cell unescaped go first */
     size_t issue_mark_rec, issue_mark_count;
     int64_t issue_mark_totals[BUZZ_CSV_ISSUE_KIND_COUNT];
 } buzz__csv_tok;
@@ -236,5 +250,14 @@ typedef struct buzz__csv_samples {
  * naming them. Never fails on odd data: it picks the most consistent dialect. */
 buzz_status buzz__csv_sniff(const buzz__csv_samples *s, const buzz_csv_options *opts,
                             buzz_csv_dialect *out, buzz_error *err);
+
+/* =============================================================================================
+ * Reader internals for tests. Speculative cuts (reader.c): the reader guesses chunk cuts until
+ * `misses` guesses were wrong (default 4; 0: never guess, SIZE_MAX: never fall back to the
+ * tracker). Call before the first buzz_csv_reader_next. Stats: whether it still guesses, the
+ * wrong guesses, the chunks tokenized again. */
+void buzz__csv_reader_set_spec_limit(buzz_csv_reader *r, size_t misses);
+void buzz__csv_reader_spec_stats(const buzz_csv_reader *r, bool *out_guessing, size_t *out_misses,
+                                 size_t *out_fixes);
 
 #endif /* BUZZ_CSV_INTERNAL_H */

@@ -102,6 +102,40 @@ static void add_issue(buzz__csv_tok *t, buzz_csv_issue_kind kind, uint32_t detai
     }
 }
 
+static void undo_save(buzz__csv_undo *u, const uint8_t *data, size_t off, size_t raw)
+{
+    if (u->lost)
+        return;
+    size_t need = u->len + 8 + raw;
+    if (need > u->cap) {
+        size_t cap = u->cap ? u->cap * 2 : 4096;
+        while (cap < need)
+            cap *= 2;
+        uint8_t *p = buzz_realloc(u->buf, cap);
+        if (!p) {
+            u->lost = true;
+            return;
+        }
+        u->buf = p;
+        u->cap = cap;
+    }
+    uint32_t hdr[2] = {(uint32_t)off, (uint32_t)raw};
+    memcpy(u->buf + u->len, hdr, sizeof hdr);
+    memcpy(u->buf + u->len + 8, data + off, raw);
+    u->len = need;
+}
+
+void buzz__csv_undo_apply(buzz__csv_undo *u, uint8_t *data)
+{
+    for (size_t at = 0; at + 8 <= u->len;) {
+        uint32_t hdr[2];
+        memcpy(hdr, u->buf + at, sizeof hdr);
+        memcpy(data + hdr[0], u->buf + at + 8, hdr[1]);
+        at += 8 + (size_t)hdr[1];
+    }
+    u->len = 0;
+}
+
 /* Unescape the quoted content data[s, e) in place: "" becomes ", escape+x becomes x, a lone quote
  * (not doubled) stays. Returns the new length. Scanning left to right pairs quotes exactly as the
  * state machine did: a quote followed by a quote is one literal quote, any other quote is text. */
@@ -138,8 +172,11 @@ static bool needs_unescape(const buzz__csv_tok *t, size_t s, size_t e)
  * length), or by end_record when the caller defers it (returns e - s, the raw length). */
 static size_t defer_unescape(buzz__csv_tok *t, size_t s, size_t e)
 {
-    if (!t->unesc_cols)
+    if (!t->unesc_cols) {
+        if (t->undo)
+            undo_save(t->undo, t->data, s, e - s);
         return unescape(t, s, e);
+    }
     t->unesc_cols[t->unesc_count++] = (uint32_t)t->col;
     return e - s;
 }
@@ -150,6 +187,8 @@ static BUZZ_NOINLINE void apply_unescapes(buzz__csv_tok *t, size_t r)
     for (size_t i = 0; i < t->unesc_count; i++) {
         buzz_csv_cell *cell = &t->cells[t->unesc_cols[i] * t->row_cap + r];
         size_t off = cell->offset, raw = cell->len_flags & BUZZ_CSV_CELL_LEN_MASK;
+        if (t->undo)
+            undo_save(t->undo, t->data, off, raw);
         cell->len_flags = (uint32_t)unescape(t, off, off + raw) |
                           (cell->len_flags & ~BUZZ_CSV_CELL_LEN_MASK);
     }
