@@ -100,7 +100,7 @@ static void test_tok_free(buzz__csv_tok *t)
  * starts, the newline bytes before it and the tokenized bytes (owned by the caller); clean: the
  * scan ended in the state of a record start, exactly at the end (the reader's test of a guessed
  * cut). undo: the tokenizer's undo log is on and applied at the end, so data holds the bytes as
- * given again. */
+ * given again (undo_words: how much the log held). */
 typedef struct render_mode {
     size_t issue_cap;
     bool defer, open_end, undo;
@@ -108,6 +108,7 @@ typedef struct render_mode {
     int64_t lines;
     uint8_t *data;
     bool clean;
+    size_t undo_words; /* with undo: the size of the log before it was applied */
 } render_mode;
 
 /* Tokenize input[0, len) as one chunk with kernel `scan`, batches of at most row_cap rows,
@@ -162,6 +163,7 @@ static bool render_chunk(const void *input, size_t len, const buzz_csv_dialect *
     if (m->undo) {
         if (undo.lost)
             abort();
+        m->undo_words = undo.len / 4;
         buzz__csv_undo_apply(&undo, data);
         buzz_free(undo.buf);
     }

@@ -97,9 +97,10 @@ typedef struct buzz__csv_raw_issue {
     uint32_t detail;     /* kind-specific: field count found, ... */
 } buzz__csv_raw_issue;
 
-/* Where a tokenizing keeps the bytes it unescapes in place, so that they can be put back
+/* Where a tokenizing notes what it unescapes in place, so that the bytes can be put back
  * (buzz__csv_undo_apply) when the chunk turns out to have been read from a wrong start (the
- * reader's speculative cuts). Records: u32 offset, u32 length, then the raw bytes. */
+ * reader's guessed cuts): per cell the positions of the bytes taken out (scan_scalar.c, 4 bytes
+ * per doubled quote or escape). */
 typedef struct buzz__csv_undo {
     uint8_t *buf;
     size_t len, cap;
@@ -166,7 +167,7 @@ typedef struct buzz__csv_tok {
      *   issues of an open record can be taken back (buzz__csv_tok_drop_open). */
     uint32_t *unesc_cols;
     size_t unesc_count;
-    buzz__csv_undo *undo; /* NULL, or where the raw bytes of every cell unescaped go first */
+    buzz__csv_undo *undo; /* NULL, or where every unescaping in place is noted */
     size_t issue_mark_rec, issue_mark_count;
     int64_t issue_mark_totals[BUZZ_CSV_ISSUE_KIND_COUNT];
 } buzz__csv_tok;

@@ -102,15 +102,18 @@ static void add_issue(buzz__csv_tok *t, buzz_csv_issue_kind kind, uint32_t detai
     }
 }
 
-static void undo_save(buzz__csv_undo *u, const uint8_t *data, size_t off, size_t raw)
+/* The undo log in 32-bit words: per cell unescaped, its offset, raw length, count of bytes taken
+ * out, the quote and escape bytes, then the offset in the cell of each byte taken out (the first
+ * of a doubled quote, or an escape byte: bit 31). So the log holds 4 bytes per "" or escape, not
+ * the cell's text. */
+#define UNDO_ESC 0x80000000u
+
+static void undo_push(buzz__csv_undo *u, uint32_t word)
 {
     if (u->lost)
         return;
-    size_t need = u->len + 8 + raw;
-    if (need > u->cap) {
+    if (u->len + 4 > u->cap) {
         size_t cap = u->cap ? u->cap * 2 : 4096;
-        while (cap < need)
-            cap *= 2;
         uint8_t *p = buzz_realloc(u->buf, cap);
         if (!p) {
             u->lost = true;
@@ -119,19 +122,35 @@ static void undo_save(buzz__csv_undo *u, const uint8_t *data, size_t off, size_t
         u->buf = p;
         u->cap = cap;
     }
-    uint32_t hdr[2] = {(uint32_t)off, (uint32_t)raw};
-    memcpy(u->buf + u->len, hdr, sizeof hdr);
-    memcpy(u->buf + u->len + 8, data + off, raw);
-    u->len = need;
+    memcpy(u->buf + u->len, &word, 4);
+    u->len += 4;
+}
+
+static uint32_t undo_word(const buzz__csv_undo *u, size_t at)
+{
+    uint32_t w;
+    memcpy(&w, u->buf + at, 4);
+    return w;
 }
 
 void buzz__csv_undo_apply(buzz__csv_undo *u, uint8_t *data)
 {
-    for (size_t at = 0; at + 8 <= u->len;) {
-        uint32_t hdr[2];
-        memcpy(hdr, u->buf + at, sizeof hdr);
-        memcpy(data + hdr[0], u->buf + at + 8, hdr[1]);
-        at += 8 + (size_t)hdr[1];
+    for (size_t at = 0; at + 16 <= u->len;) {
+        uint8_t *d = data + undo_word(u, at);
+        size_t raw = undo_word(u, at + 4), count = undo_word(u, at + 8);
+        uint32_t bytes = undo_word(u, at + 12);
+        size_t first = at + 16, j = count, w = raw - count;
+        /* Rebuild from the end: a byte's unescaped position is never after its raw one. */
+        for (size_t i = raw; i-- > 0;) {
+            uint32_t e = j > 0 ? undo_word(u, first + 4 * (j - 1)) : 0;
+            if (j > 0 && (e & ~UNDO_ESC) == i) {
+                d[i] = (uint8_t)((e & UNDO_ESC) ? bytes >> 8 : bytes);
+                j--;
+            } else {
+                d[i] = d[--w];
+            }
+        }
+        at = first + 4 * count;
     }
     u->len = 0;
 }
@@ -143,17 +162,32 @@ static size_t unescape(buzz__csv_tok *t, size_t s, size_t e)
 {
     uint8_t *d = t->data;
     size_t r = s, w = s;
+    buzz__csv_undo *u = t->undo;
+    size_t count_at = 0;
+    if (u) {
+        undo_push(u, (uint32_t)s);
+        undo_push(u, (uint32_t)(e - s));
+        count_at = u->len;
+        undo_push(u, 0);
+        undo_push(u, (uint32_t)t->quote | (uint32_t)t->escape << 8);
+    }
     while (r < e) {
         uint8_t c = d[r];
         bool pair = c == t->quote && r + 1 < e && d[r + 1] == t->quote;
         bool esc = t->has_escape && c == t->escape && r + 1 < e;
         if (pair || esc) {
+            if (u)
+                undo_push(u, (uint32_t)(r - s) | (pair ? 0 : UNDO_ESC));
             d[w++] = d[r + 1];
             r += 2;
         } else {
             d[w++] = c;
             r++;
         }
+    }
+    if (u && !u->lost) {
+        uint32_t taken = (uint32_t)(r - w);
+        memcpy(u->buf + count_at, &taken, 4);
     }
     return w - s;
 }
@@ -172,11 +206,8 @@ static bool needs_unescape(const buzz__csv_tok *t, size_t s, size_t e)
  * length), or by end_record when the caller defers it (returns e - s, the raw length). */
 static size_t defer_unescape(buzz__csv_tok *t, size_t s, size_t e)
 {
-    if (!t->unesc_cols) {
-        if (t->undo)
-            undo_save(t->undo, t->data, s, e - s);
+    if (!t->unesc_cols)
         return unescape(t, s, e);
-    }
     t->unesc_cols[t->unesc_count++] = (uint32_t)t->col;
     return e - s;
 }
@@ -187,8 +218,6 @@ static BUZZ_NOINLINE void apply_unescapes(buzz__csv_tok *t, size_t r)
     for (size_t i = 0; i < t->unesc_count; i++) {
         buzz_csv_cell *cell = &t->cells[t->unesc_cols[i] * t->row_cap + r];
         size_t off = cell->offset, raw = cell->len_flags & BUZZ_CSV_CELL_LEN_MASK;
-        if (t->undo)
-            undo_save(t->undo, t->data, off, raw);
         cell->len_flags = (uint32_t)unescape(t, off, off + raw) |
                           (cell->len_flags & ~BUZZ_CSV_CELL_LEN_MASK);
     }
