@@ -19,8 +19,10 @@
  * columns when the header names them (or there is no header); for comparison the dump shows
  * those again, as empty columns named like DuckDB's.
  *
- * Usage: buzz_csv_dump [--threads N] [--simd NAME] FILE. The options go to buzz_csv_options, so
- * the same tool checks that every thread count and kernel gives the same dump. Exit 0 with the dump
+ * Usage: buzz_csv_dump [--threads N] [--simd NAME] [--chunk BYTES] [--guess-all] FILE. The options
+ * go to buzz_csv_options, so the same tool checks that every thread count, kernel and chunk size
+ * gives the same dump; --guess-all keeps the reader's guessed cuts on however often they are wrong
+ * (reader.c; no fall back to the boundary tracker). Exit 0 with the dump
  * on stdout; 1 when Buzz reports an error (buzz_error_format text on stderr) or stdout cannot be
  * written; 2 on a usage error. */
 #include <stdio.h>
@@ -28,7 +30,12 @@
 
 #include "buzz/csv.h"
 #include "buzz/util.h"
+#include "csv/csv_internal.h"
 #include "dump_format.h"
+
+#include <stdint.h>
+
+static bool guess_all; /* --guess-all */
 
 /* One column name being made unique: the final name and how often a later name collided with it. */
 typedef struct name_slot {
@@ -46,7 +53,8 @@ typedef struct name_set {
 
 static int dump_usage(void)
 {
-    fprintf(stderr, "usage: buzz_csv_dump [--threads N] [--simd scalar|avx2|avx512] FILE\n");
+    fprintf(stderr, "usage: buzz_csv_dump [--threads N] [--simd scalar|avx2|avx512] "
+                    "[--chunk BYTES] [--guess-all] FILE\n");
     return 2;
 }
 
@@ -213,6 +221,8 @@ static buzz_status dump_file(const char *path, const buzz_csv_options *opts, buz
     buzz_status st = buzz_csv_reader_open(&rd, path, opts, err);
     if (st)
         goto done;
+    if (guess_all)
+        buzz__csv_reader_set_spec_limit(rd, SIZE_MAX);
     const buzz_str *names;
     size_t column_count;
     buzz_csv_reader_columns(rd, &names, &column_count);
@@ -271,8 +281,8 @@ done:
     return st;
 }
 
-/* Decimal thread count without atoi (STYLE.md 14): digits only, no overflow. */
-static bool parse_threads(const char *s, unsigned *out)
+/* Decimal count (threads, chunk bytes) without atoi (STYLE.md 14): digits only, no overflow. */
+static bool parse_count(const char *s, unsigned *out)
 {
     unsigned v = 0;
     if (*s == '\0')
@@ -296,11 +306,21 @@ int main(int argc, char **argv)
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
-            if (!parse_threads(argv[++i], &opts.threads)) {
+            if (!parse_count(argv[++i], &opts.threads)) {
                 fprintf(stderr, "buzz_csv_dump: --threads expects a number, got \"%s\"\n",
                         argv[i]);
                 return dump_usage();
             }
+        } else if (strcmp(argv[i], "--chunk") == 0 && i + 1 < argc) {
+            unsigned bytes;
+            if (!parse_count(argv[++i], &bytes) || bytes < 64) {
+                fprintf(stderr, "buzz_csv_dump: --chunk expects 64 to 1000000 bytes, got \"%s\"\n",
+                        argv[i]);
+                return dump_usage();
+            }
+            opts.chunk_bytes = bytes;
+        } else if (strcmp(argv[i], "--guess-all") == 0) {
+            guess_all = true;
         } else if (strcmp(argv[i], "--simd") == 0 && i + 1 < argc) {
             if (buzz_simd_parse(argv[++i], &opts.simd, &err) != BUZZ_OK) {
                 fprintf(stderr, "buzz_csv_dump: %s\n", err.message);
