@@ -1328,7 +1328,8 @@ buzz_status buzz_csv_reader_open(buzz_csv_reader **out, const char *path,
     /* Two threads at most: beyond that, tokenizing on one core would hold the workers back more
      * than the tracker does. Not for a second reading (known cuts need no tracker anyway), and
      * only in CR mode: elsewhere guessed cuts (r->spec) let both workers tokenize and type,
-     * which is faster still (pass 1 of the 1.1 GB file: median of 6 runs 1.41 -> 1.16 s). */
+     * as fast or faster (pass 1 of the 1.1 GB file: medians of alternating runs 1.41 -> 1.16 s
+     * in one spell of the test VM, 1.30 -> 1.31 s in another; bench/README.md, session 9). */
     r->hook_on_workers = r->threads == 2 && opts->batch_hook.run &&
                          !(opts->known_cuts && opts->known_cut_count) &&
                          r->dialect.newline == BUZZ_NEWLINE_CR;
