@@ -320,21 +320,22 @@ static void batch_view(const buzz_csv_reader *r, const slot *s, const chunk_batc
     out->extra_count = extras;
 }
 
-static void run_hook(const buzz_csv_reader *r, slot *s)
+static void run_hook_batch(const buzz_csv_reader *r, slot *s, chunk_batch *b)
 {
     const buzz_csv_batch_hook *h = &r->opts.batch_hook;
-    if (!h->run || s->status != BUZZ_OK)
+    buzz_csv_batch v;
+    batch_view(r, s, b, &v);
+    if (v.row_count == 0 && v.extra_count == 0)
+        return; /* never handed out */
+    s->status = h->run(h->user, &r->dialect, &v, &b->hook_state, &s->err);
+}
+
+static void run_hook(const buzz_csv_reader *r, slot *s)
+{
+    if (!r->opts.batch_hook.run)
         return;
-    for (size_t i = 0; i < s->batch_count; i++) {
-        chunk_batch *b = &s->batches[i];
-        buzz_csv_batch v;
-        batch_view(r, s, b, &v);
-        if (v.row_count == 0 && v.extra_count == 0)
-            continue; /* never handed out */
-        s->status = h->run(h->user, &r->dialect, &v, &b->hook_state, &s->err);
-        if (s->status != BUZZ_OK)
-            return;
-    }
+    for (size_t i = 0; i < s->batch_count && s->status == BUZZ_OK; i++)
+        run_hook_batch(r, s, &s->batches[i]);
 }
 
 /* Tokenize one chunk into its slot's batches. Runs on a worker thread (or the caller's). */
@@ -847,6 +848,43 @@ static buzz_status settle_upto(buzz_csv_reader *r, size_t idx, buzz_error *err)
     return BUZZ_OK;
 }
 
+/* Footer rows are marked in the last chunk when it is tokenized (mark_footer). When a cut fell
+ * inside the footer, the last chunk holds fewer rows than the footer, and the rest are the last
+ * rows of the chunks before it: before the oldest chunk (slots[next_out]) is handed out, once the
+ * input is all queued, count the rows of the chunks after it, mark its own footer rows, and run
+ * the batch hook again on each batch whose rows changed, so that it sees what the consumer gets.
+ * (A footer longer than the rows of every chunk in flight stays partly unrecognized; it would take
+ * chunks of a few bytes.) */
+static buzz_status spill_footer(buzz_csv_reader *r, buzz_error *err)
+{
+    slot *s = &r->slots[r->next_out];
+    if (r->dialect.footer_lines <= 0 || !r->input_done || s->is_last)
+        return BUZZ_OK;
+    size_t after = 0, want = (size_t)r->dialect.footer_lines;
+    for (size_t k = 1; k < r->in_flight && after < want; k++) {
+        size_t idx = (r->next_out + k) % r->slot_count;
+        BUZZ_TRY(settle_upto(r, idx, err));
+        if (r->slots[idx].status != BUZZ_OK)
+            return BUZZ_OK; /* that error is handed out in its turn */
+        for (size_t i = 0; i < r->slots[idx].batch_count; i++)
+            after += r->slots[idx].batches[i].rows;
+    }
+    if (after >= want)
+        return BUZZ_OK;
+    want -= after;
+    for (size_t i = s->batch_count; i-- > 0 && want > 0 && s->status == BUZZ_OK;) {
+        chunk_batch *b = &s->batches[i];
+        size_t drop = want < b->rows ? want : b->rows;
+        want -= drop;
+        if (drop == b->drop)
+            continue;
+        b->drop = drop;
+        if (r->opts.batch_hook.run)
+            run_hook_batch(r, s, b);
+    }
+    return BUZZ_OK;
+}
+
 /* Queue chunks until every slot is busy or the input is exhausted. */
 static buzz_status fill_pipeline(buzz_csv_reader *r, buzz_error *err)
 {
@@ -1031,6 +1069,8 @@ buzz_status buzz_csv_reader_next(buzz_csv_reader *r, const buzz_csv_batch **out_
         }
         slot *s = &r->slots[r->next_out];
         st = settle_upto(r, r->next_out, err);
+        if (st == BUZZ_OK && r->out_batch == 0 && s->status == BUZZ_OK)
+            st = spill_footer(r, err);
         if (st)
             goto fail;
         if (s->status) {
