@@ -227,9 +227,16 @@ size_t buzz__csv_track_scalar(buzz__csv_track *k, const uint8_t *data, size_t po
 size_t buzz__csv_track_avx2(buzz__csv_track *k, const uint8_t *data, size_t pos, size_t end);
 size_t buzz__csv_track_avx512(buzz__csv_track *k, const uint8_t *data, size_t pos, size_t end);
 
-/* Kernel pick: NULL when the CPU cannot run `want`. */
+/* How often byte c occurs in data[0, n): the quote parity of the reader's guessed cuts. */
+typedef size_t (*buzz__csv_count_fn)(const uint8_t *data, size_t n, uint8_t c);
+size_t buzz__csv_count_byte_scalar(const uint8_t *data, size_t n, uint8_t c);
+size_t buzz__csv_count_byte_avx2(const uint8_t *data, size_t n, uint8_t c);
+
+/* Kernel pick: NULL when the CPU cannot run `want`. The count has no AVX-512 kernel of its own
+ * (it is bound by memory): AVX-512 machines get the AVX2 one. */
 buzz__csv_scan_fn buzz__csv_pick_scan(buzz_simd want);
 buzz__csv_track_fn buzz__csv_pick_track(buzz_simd want);
+buzz__csv_count_fn buzz__csv_pick_count(buzz_simd want);
 
 /* =============================================================================================
  * 3. Sniffer. Works on decoded samples: the head of the input (always) and, for seekable inputs,

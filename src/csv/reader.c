@@ -93,6 +93,7 @@ typedef struct slot {
      * the bytes in reader.fix go in front of this chunk and it is tokenized again. settled
      * (caller): chunk_len is final. */
     bool spec, spec_start, need_fix, settled;
+    bool by_parity; /* spec, and cut at the last LF after an even number of quotes */
     size_t spec_end;
     buzz__csv_undo undo;
     uint32_t *unesc_cols; /* the tokenizer's deferred unescapes (buzz__csv_tok.unesc_cols) */
@@ -123,7 +124,13 @@ struct buzz_csv_reader {
      * flight is settled (spec_drain), the tracker takes over from a record start
      * (track_restart). fix: the start of the record open at a wrong guess, for the next chunk. */
     bool spec, spec_drain, track_restart;
-    size_t spec_misses, spec_miss_limit, spec_fixes;
+    /* After a wrong guess at the last LF, guesses take the last LF with an even count of quotes
+     * before it in the chunk (guess_parity), where quoting is plain enough for parity to tell
+     * (parity_ok: quotes, doubled or no escapes, no comments). Only wrong guesses of the best kind
+     * available count towards the limit (spec_strikes). */
+    bool parity_ok, guess_parity;
+    buzz__csv_count_fn count;
+    size_t spec_misses, spec_strikes, spec_miss_limit, spec_fixes;
     size_t next_settle; /* the oldest chunk in flight not yet settled */
     uint8_t *fix;
     size_t fix_len, fix_cap;
@@ -644,19 +651,27 @@ static buzz_status fill_slot(buzz_csv_reader *r, size_t idx, const uint8_t *carr
     s->cut_known = false;
     s->spec = false;
     s->need_fix = false;
+    s->by_parity = false;
     if (r->spec) {
-        /* Cut after the last LF, guessing that it ends a record; settle_next finds out. */
+        /* Cut after the last LF (with guess_parity: the last one after an even number of
+         * quotes), guessing that it ends a record; settle_next finds out. */
         bool at_eof;
         BUZZ_TRY(read_into(r, s, &at_eof, err));
         s->is_last = at_eof;
         s->chunk_len = s->len;
         if (!at_eof) {
             s->spec = true;
-            size_t lf = s->len;
-            while (lf > 0 && s->data[lf - 1] != '\n')
-                lf--;
-            if (lf > 0)
-                s->chunk_len = lf;
+            s->by_parity = r->guess_parity;
+            const uint8_t q = (uint8_t)r->dialect.quote;
+            size_t quotes = s->by_parity ? r->count(s->data, s->len, q) : 0;
+            for (size_t i = s->len; i > 0; i--) {
+                uint8_t c = s->data[i - 1];
+                if (c == '\n' && quotes % 2 == 0) {
+                    s->chunk_len = i;
+                    break;
+                }
+                quotes -= s->by_parity && c == q; /* now the quotes before i - 1 */
+            }
         }
         return BUZZ_OK;
     }
@@ -817,7 +832,10 @@ static buzz_status settle_next(buzz_csv_reader *r, buzz_error *err)
     if (s->status != BUZZ_OK || !s->spec)
         return BUZZ_OK; /* the error is handed out in order; the last chunk has no cut */
     if (s->spec_end != s->chunk_len) {
-        if (++r->spec_misses >= r->spec_miss_limit && r->spec) {
+        r->spec_misses++;
+        bool strike = s->by_parity || !r->parity_ok;
+        r->guess_parity = r->parity_ok;
+        if (strike && ++r->spec_strikes >= r->spec_miss_limit && r->spec) {
             r->spec = false;
             r->spec_drain = true;
         }
@@ -1382,6 +1400,11 @@ buzz_status buzz_csv_reader_open(buzz_csv_reader **out, const char *path,
      * LF (CR LF ends at its LF too), not CR. */
     r->spec = r->has_pool && !r->cut_by_tokenizer && !(opts->known_cuts && opts->known_cut_count) &&
               r->dialect.newline != BUZZ_NEWLINE_CR;
+    r->parity_ok = r->dialect.quote != BUZZ_CSV_NONE && r->dialect.comment == BUZZ_CSV_NONE &&
+                   (r->dialect.escape == r->dialect.quote || r->dialect.escape == BUZZ_CSV_NONE);
+    r->count = buzz__csv_pick_count(r->simd);
+    if (!r->count)
+        r->parity_ok = false;
     *out = r;
     return BUZZ_OK;
 fail:

@@ -69,4 +69,18 @@ static BLOCK_INLINE void classify(const block_chars *c, const uint8_t *p, raw_ma
     m->b = b & ~m->d;
 }
 
+BLOCK_TARGET size_t buzz__csv_count_byte_avx2(const uint8_t *data, size_t n, uint8_t c)
+{
+    const __m256i want = _mm256_set1_epi8((char)c);
+    size_t count = 0, i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)(data + i));
+        __m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)(data + i + 32));
+        count += (size_t)_mm_popcnt_u64(eq_mask(lo, hi, want));
+    }
+    for (; i < n; i++)
+        count += data[i] == c;
+    return count;
+}
+
 #endif /* __x86_64__ */

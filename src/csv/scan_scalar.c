@@ -133,6 +133,14 @@ static uint32_t undo_word(const buzz__csv_undo *u, size_t at)
     return w;
 }
 
+size_t buzz__csv_count_byte_scalar(const uint8_t *data, size_t n, uint8_t c)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += data[i] == c;
+    return count;
+}
+
 void buzz__csv_undo_apply(buzz__csv_undo *u, uint8_t *data)
 {
     for (size_t at = 0; at + 16 <= u->len;) {
