@@ -31,9 +31,10 @@
  * record open there in front of the next chunk, whose unescaped bytes are first put back from
  * its undo log, and that chunk is tokenized again on the caller's thread. Every chunk handed out
  * was thus tokenized from a true record start, as a sequential reading does, and the output is
- * the same. After SPEC_MISS_LIMIT wrong guesses (multi-line quoted values that often hold the
- * last LF of a chunk) the reader settles what is in flight and the tracker cuts the rest. Not in
- * CR mode (no LF to guess at).
+ * the same. After a wrong guess (multi-line quoted values put a chunk's last LF inside quotes),
+ * with plain quoting the guess becomes the last LF after an even number of quotes in the chunk
+ * (slot.by_parity). After SPEC_MISS_LIMIT wrong guesses of the best kind available the reader
+ * settles what is in flight and the tracker cuts the rest. Not in CR mode (no LF to guess at).
  *
  * With two worker threads, a batch hook and CR records (a first reading with per-value work:
  * inference), the caller's thread tokenizes and cuts every chunk as with one thread, and one
