@@ -567,6 +567,8 @@ static void test_schema_roundtrip(void **state)
     assert_true(u.has_csv);
     assert_int_equal(u.csv.delimiter, ',');
     assert_int_equal(u.csv.header, 1);
+    assert_true(u.csv.has_skip_lines && u.csv.skip_lines == 0);
+    assert_true(u.csv.has_footer_lines && u.csv.footer_lines == 0);
     buzz_schema f;
     infer_text(csv, strlen(csv), NULL, 1, &f);
     assert_int_equal(buzz_schema_apply(&f, &u, &err), BUZZ_OK);
@@ -597,6 +599,20 @@ static void test_schema_roundtrip(void **state)
     assert_false(f.columns[3].include);
     buzz_schema_free(&u);
     buzz_schema_free(&f);
+    /* The csv object's line counts; a negative count or a string is refused. */
+    const char *lines = "{\"csv\": {\"skip_lines\": 3, \"footer_lines\": 2}, \"columns\": []}";
+    assert_int_equal(buzz_schema_parse_json(lines, strlen(lines), "l.json", &u, &err), BUZZ_OK);
+    assert_true(u.csv.has_skip_lines && u.csv.skip_lines == 3);
+    assert_true(u.csv.has_footer_lines && u.csv.footer_lines == 2);
+    buzz_schema_free(&u);
+    lines = "{\"csv\": {\"footer_lines\": -1}, \"columns\": []}";
+    assert_int_equal(buzz_schema_parse_json(lines, strlen(lines), "l.json", &u, &err),
+                     BUZZ_ERR_PARSE);
+    assert_non_null(strstr(err.message, "csv.footer_lines"));
+    lines = "{\"csv\": {\"skip_lines\": \"2\"}, \"columns\": []}";
+    assert_int_equal(buzz_schema_parse_json(lines, strlen(lines), "l.json", &u, &err),
+                     BUZZ_ERR_PARSE);
+    assert_non_null(strstr(err.message, "csv.skip_lines"));
 
     /* Errors name what is wrong. */
     const char *bad[] = {

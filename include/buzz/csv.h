@@ -72,6 +72,8 @@ typedef struct buzz_csv_options {
     buzz_newline newline;    /* 0 = detect */
     bool has_skip_lines;     /* use skip_lines instead of detecting the preamble  --skip */
     int64_t skip_lines;      /* lines before the table (titles, notes, "sep=;") */
+    bool has_footer_lines;   /* use footer_lines instead of detecting the footer  --footer */
+    int64_t footer_lines;    /* non-empty lines at the end skipped (totals, notes); 0 = none */
     unsigned threads;        /* tokenizer threads; 0 = online CPUs, at most 64  --threads */
     buzz_simd simd;          /* kernel; 0 = best the CPU runs                   --simd */
     size_t chunk_bytes;      /* bytes per parallel chunk; 0 = 4 MiB */
@@ -121,8 +123,8 @@ typedef struct buzz_csv_dialect {
     size_t column_count;     /* columns of the table */
     size_t trailing_empty_columns; /* empty fields after the last column that every row carries
                                       (Excel's ",,,,"): dropped, not irregular */
-    int64_t footer_lines;    /* non-table lines at the end (totals, notes), skipped and reported;
-                                only detected for seekable inputs */
+    int64_t footer_lines;    /* non-empty lines at the end (totals, notes), skipped and reported;
+                                only detected for seekable inputs, given by --footer for any */
     bool merge_delimiters;   /* space-aligned text: a run of delimiters is one separator */
     bool has_inline_comments; /* with a comment byte: an unquoted comment byte inside a record
                                  ends its last field and the record; the rest of the line is a

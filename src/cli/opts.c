@@ -169,6 +169,18 @@ int buzz_cli_parse_csv_option(const char *cmd, int argc, char **argv, int *i,
         o->skip_lines = (int64_t)n;
         return 1;
     }
+    m = take_value(argc, argv, i, "--footer", &v);
+    if (m < 0)
+        return -buzz_cli_usage_error(cmd, "--footer needs a number of lines");
+    if (m > 0) {
+        uint64_t n;
+        if (!buzz_cli_parse_u64(v, &n) || n > INT64_MAX)
+            return -buzz_cli_usage_error(cmd,
+                                         "--footer expects a number of lines, found \"%.40s\"", v);
+        o->has_footer_lines = true;
+        o->footer_lines = (int64_t)n;
+        return 1;
+    }
     m = take_value(argc, argv, i, "--threads", &v);
     if (m < 0)
         return -buzz_cli_usage_error(cmd, "--threads needs a number");
@@ -208,6 +220,7 @@ const char *buzz_cli_csv_options_help(void)
            "  --header           the first row is a header\n"
            "  --no-header        there is no header row\n"
            "  --skip N           skip N lines before the table (titles, notes)\n"
+           "  --footer N         skip the last N non-empty lines (totals, notes); 0 keeps all\n"
            "  --threads N        tokenizer threads (default: all CPUs)\n"
            "  --simd NAME        tokenizer kernel: auto, scalar, avx2, avx512\n"
            "  --strict           stop at the first irregular row instead of reporting it\n";

@@ -385,6 +385,10 @@ static void merge_csv_options(buzz_csv_options *o, const buzz_schema *user)
         o->has_skip_lines = true;
         o->skip_lines = u->skip_lines;
     }
+    if (!o->has_footer_lines && u->has_footer_lines) {
+        o->has_footer_lines = true;
+        o->footer_lines = u->footer_lines;
+    }
 }
 
 static bool same_dialect(const buzz_csv_dialect *a, const buzz_csv_dialect *b)

@@ -1003,6 +1003,42 @@ static void describe(const buzz_csv_reader *r, const buzz__csv_raw_issue *is, ch
     }
 }
 
+/* The text of footer row i for its message: its cells joined by the delimiter, cut at cap - 1
+ * bytes (an ellipsis marks the cut), control bytes and quotes shown as '?'. */
+static void footer_text(const buzz_csv_reader *r, const slot *s, const chunk_batch *b, size_t i,
+                        char *out, size_t cap)
+{
+    size_t n = 0, cols = r->dialect.column_count, last = cols;
+    while (last > 0 && buzz_csv_cell_len(b->cells[(last - 1) * b->row_cap + i]) == 0)
+        last--;
+    bool cut = false;
+    for (size_t j = 0; j < last && !cut; j++) {
+        buzz_csv_cell c = b->cells[j * b->row_cap + i];
+        const uint8_t *p = s->data + c.offset;
+        size_t len = buzz_csv_cell_len(c);
+        for (size_t k = 0; k <= len && !cut; k++) {
+            uint8_t ch = k < len ? p[k] : (uint8_t)r->dialect.delimiter;
+            if (k == len && j + 1 == last)
+                break;
+            if (n + 4 >= cap) {
+                cut = true;
+                break;
+            }
+            out[n++] = ch < 0x20 || ch == 0x7f || ch == '"' ? '?' : (char)ch;
+        }
+    }
+    if (cut) {
+        /* Drop the last character, which may be cut, before the ellipsis. */
+        while (n > 0 && ((uint8_t)out[n - 1] & 0xC0) == 0x80)
+            n--;
+        if (n > 0 && (uint8_t)out[n - 1] >= 0xC0)
+            n--;
+        memcpy(out + n, "...", 3);
+        n += 3;
+    }
+    out[n] = 0;
+}
+
 /* Make batch b of slot s the current batch: absolute offsets and lines, issues into the report. */
 static buzz_status publish(buzz_csv_reader *r, slot *s, chunk_batch *b, buzz_error *err)
 {
@@ -1035,8 +1071,10 @@ static buzz_status publish(buzz_csv_reader *r, slot *s, chunk_batch *b, buzz_err
             r->report.counts[k] += b->issue_totals[k] - listed;
     }
     for (size_t i = rows; i < b->rows; i++) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "a line after the table (a total or a note) is skipped");
+        char msg[160], text[72];
+        footer_text(r, s, b, i, text, sizeof text);
+        snprintf(msg, sizeof msg, "a line after the table (a total or a note) is skipped: \"%s\"",
+                 text);
         if (r->opts.strict) {
             buzz_pos where = {r->name, b->row_lines[i], 0, b->row_offsets[i]};
             return buzz_error_at(err, BUZZ_ERR_PARSE, &where, "%s (--strict)", msg);
@@ -1304,6 +1342,9 @@ static buzz_status check_options(const buzz_csv_options *o, buzz_error *err)
     if (o->has_skip_lines && o->skip_lines < 0)
         return buzz_error_set(err, BUZZ_ERR_ARG, "--skip must be 0 or more, got %lld",
                               (long long)o->skip_lines);
+    if (o->has_footer_lines && o->footer_lines < 0)
+        return buzz_error_set(err, BUZZ_ERR_ARG, "--footer must be 0 or more, got %lld",
+                              (long long)o->footer_lines);
     if (o->chunk_bytes && o->chunk_bytes < 64)
         return buzz_error_set(err, BUZZ_ERR_ARG, "chunk size must be at least 64 bytes, got %zu",
                               o->chunk_bytes);

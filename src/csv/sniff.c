@@ -66,8 +66,12 @@
  *    nor m - k, below m - k and at most max(2, m / 2), and that start like words (a letter,
  *    non-ASCII text, '*', '(' or a quote; not a digit or sign) and whose first cell is not the
  *    first cell of a table record above (then it is a short row of data): at most 8 records, after
- *    at least one record that agrees; footer_lines is the number of non-empty physical lines
- *    from the first such record to the end of the input. */
+ *    at least one record that agrees. Above those (or at the end), at most 3 rows of totals: a
+ *    record with the table's field count whose first cell is a totals label ("Total", "TOTAL:",
+ *    "Grand total (EUR)", "Summe", "Totaal"; not "Total Gym") that is not the first cell of a
+ *    table record above it, with at least two records above. footer_lines is the number of
+ *    non-empty physical lines from the first such record to the end of the input. --footer N
+ *    replaces the detection. */
 #include "csv_internal.h"
 
 #include <inttypes.h>
@@ -85,6 +89,7 @@
 #define ROW_CAP 256                   /* tokenizer batch */
 #define HIST_SLOTS 256                /* distinct field counts tracked (power of two) */
 #define MAX_FOOTER 8
+#define MAX_TOTALS 3 /* rows of totals at the end of the table */
 #define SINGLE_COLUMN_SCORE 0.2 /* about a two-column table with 63% agreement */
 #define TYPED_COLUMN_BONUS 1.25 /* one column of values: like a two-column table with 71% */
 #define FOOTER_BYTES (16u << 10) /* end of the input searched for footer lines */
@@ -108,6 +113,7 @@ typedef struct rec {
     uint8_t lead;            /* first byte of the record */
     uint8_t lead_nonblank;   /* first byte after leading spaces and tabs (indented comments) */
     uint32_t first_hash;     /* FNV-1a of the first cell's value */
+    bool total_label;        /* the first cell reads "Total", "Grand total:", "Summe", ... */
 } rec;
 
 typedef struct hist {
@@ -939,6 +945,43 @@ static uint32_t extras_trailing_empty(const buzz__csv_tok *t, size_t r, bool *ou
     return 0;
 }
 
+/* The words that open a row of totals in spreadsheet exports, lower case. */
+static const char *const total_words[] = {
+    "total",  "totals",   "grand total", "subtotal", "sub-total", "sub total", "sum",
+    "summe",  "gesamt",   "gesamtsumme", "insgesamt", "totaal",   "totale",    "totaux",
+    "somme",  "suma",     "summa",       "total general", "total g\xc3\xa9n\xc3\xa9ral",
+};
+
+/* The value is a totals label: one of total_words (any ASCII case), alone or followed by ':', '(',
+ * '-' or '=' and anything ("Total", "TOTAL:", "Grand Total (EUR)"), after optional blanks. "Total
+ * Gym", "Sum 41" or "Totally" are not. */
+static bool is_total_label(const uint8_t *p, size_t n)
+{
+    while (n > 0 && (*p == ' ' || *p == '\t')) {
+        p++;
+        n--;
+    }
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+        n--;
+    if (n == 0 || n > 64)
+        return false;
+    for (size_t w = 0; w < BUZZ_ARRAY_LEN(total_words); w++) {
+        const char *k = total_words[w];
+        size_t kn = strlen(k), i = 0;
+        if (kn > n)
+            continue;
+        while (i < kn && (p[i] | (p[i] >= 'A' && p[i] <= 'Z' ? 0x20 : 0)) == (uint8_t)k[i])
+            i++;
+        if (i < kn)
+            continue;
+        while (i < n && p[i] == ' ')
+            i++;
+        if (i == n || p[i] == ':' || p[i] == '(' || p[i] == '-' || p[i] == '=')
+            return true;
+    }
+    return false;
+}
+
 static void collect_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf,
                         const uint8_t *orig)
 {
@@ -954,6 +997,7 @@ static void collect_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf,
     x->lead = orig[x->offset];
     x->lead_nonblank = x->lead;
     x->first_hash = fnv1a(t->data + t->cells[r].offset, buzz_csv_cell_len(t->cells[r]));
+    x->total_label = is_total_label(t->data + t->cells[r].offset, buzz_csv_cell_len(t->cells[r]));
     if (x->lead == ' ' || x->lead == '\t') {
         /* The first cell of an unquoted record holds its leading blanks. */
         buzz_csv_cell c0 = t->cells[r];
@@ -1147,6 +1191,9 @@ static buzz_status validate(const buzz_csv_options *o, buzz_error *err)
     if (o->has_skip_lines && o->skip_lines < 0)
         return buzz_error_set(err, BUZZ_ERR_ARG, "--skip must be 0 or more lines, got %" PRId64,
                               o->skip_lines);
+    if (o->has_footer_lines && o->footer_lines < 0)
+        return buzz_error_set(err, BUZZ_ERR_ARG, "--footer must be 0 or more lines, got %" PRId64,
+                              o->footer_lines);
     return BUZZ_OK;
 }
 
@@ -1393,7 +1440,18 @@ static int64_t detect_footer(const collect *c, const sample *s, uint32_t m, uint
         i--;
         count++;
     }
-    if (count == 0 || count > MAX_FOOTER || i == 0)
+    if (count > MAX_FOOTER)
+        return 0;
+    /* Rows of totals just above: a full row whose first cell is a totals label that no table row
+     * above starts with ("Total;;;;1234,50" under the orders), with two records above it. */
+    for (size_t totals = 0; totals < MAX_TOTALS && i > 2; totals++) {
+        const rec *r = &c->recs[i - 1];
+        if (!fits(r, m, cols) || !r->total_label || first_cell_in_table(c, i - 1, m, cols))
+            break;
+        i--;
+        count++;
+    }
+    if (count == 0 || i == 0)
         return 0;
     return count_lines(s->p, s->len, (size_t)c->recs[i].offset, cr_mode);
 }
@@ -1573,7 +1631,9 @@ static void resolve_structure(sniff_ctx *x, const buzz_csv_options *o, buzz_csv_
         size_t extra = x->head.recs[r0].nfields - cols;
         d->header_trailing_empty = extra < k ? extra : k;
     }
-    d->footer_lines = detect_footer(&x->foot, &x->foot_smp, m, cols, d->newline == BUZZ_NEWLINE_CR);
+    d->footer_lines = o->has_footer_lines ? o->footer_lines
+                                          : detect_footer(&x->foot, &x->foot_smp, m, cols,
+                                                          d->newline == BUZZ_NEWLINE_CR);
 }
 
 /* The fallback dialect (nothing scored) may clash with a forced byte; the forced one stays. */

@@ -248,6 +248,7 @@ buzz_status buzz_schema_to_json(const buzz_schema *s, unsigned flags, char **out
                 bad |= set_new(csv, "newline", json_string(buzz_newline_name(d->newline)));
                 bad |= set_new(csv, "header", json_boolean(d->has_header));
                 bad |= set_new(csv, "skip_lines", json_integer(d->skip_lines));
+                bad |= set_new(csv, "footer_lines", json_integer(d->footer_lines));
             }
         }
         if (s->has_date_order)
@@ -561,9 +562,24 @@ buzz_status buzz_schema_parse_json(const char *text, size_t len, const char *sou
         if (ic && json_is_boolean(ic))
             o->inline_comments = json_is_true(ic) ? 1 : -1;
         json_t *sk = json_object_get(csv, "skip_lines");
-        if (sk && json_is_integer(sk) && json_integer_value(sk) >= 0) {
+        if (sk && !json_is_null(sk)) {
+            if (!json_is_integer(sk) || json_integer_value(sk) < 0) {
+                st = field_error(err, source, "csv.skip_lines",
+                                 "expected a number of lines, 0 or more");
+                goto done;
+            }
             o->has_skip_lines = true;
             o->skip_lines = json_integer_value(sk);
+        }
+        json_t *fl = json_object_get(csv, "footer_lines");
+        if (fl && !json_is_null(fl)) {
+            if (!json_is_integer(fl) || json_integer_value(fl) < 0) {
+                st = field_error(err, source, "csv.footer_lines",
+                                 "expected a number of lines, 0 or more");
+                goto done;
+            }
+            o->has_footer_lines = true;
+            o->footer_lines = json_integer_value(fl);
         }
         json_t *enc = json_object_get(csv, "encoding");
         if (enc && json_is_string(enc) &&

@@ -77,6 +77,34 @@ json sniff-preamble 'd.dialect.skip_lines === 3 && d.columns[0].name === "region
 check sniff-skip-override 0 "$bin" sniff --json --skip 4 --no-header pre.csv
 json sniff-skip-override 'd.dialect.skip_lines === 4 && d.dialect.header === false && d.preview[0][0] === "north"'
 
+# An Excel export with a totals row and a note under the table: both skipped, each reported with
+# its text; --footer 0 keeps them as rows, --footer N forces the count, and so does the schema's
+# csv.footer_lines; the totals row never reaches the converted output.
+{ printf 'sep=;\r\nOrder;Region;Amount\r\n'
+  for i in 1 2 3 4 5 6; do printf '%d;North;%d,50\r\n' "$i" "$((i * 10))"; done
+  printf 'Total;;213,00\r\n\r\nExported by the tool\r\n'; } >totals.csv
+check sniff-totals 0 "$bin" sniff --json totals.csv
+json sniff-totals 'd.dialect.footer_lines === 2 && d.rows.count === 6 && d.csv.footer_lines === 2 &&
+    d.columns[0].type === "int32" && d.irregular.footer_lines.count === 2 &&
+    d.irregular.footer_lines.examples[0].message.includes("\"Total;;213,00\"") &&
+    d.irregular.footer_lines.examples[0].line === 9'
+check sniff-footer-0 0 "$bin" sniff --json --footer 0 totals.csv
+json sniff-footer-0 'd.dialect.footer_lines === 0 && d.rows.count === 8 && d.columns[0].type === "varchar"'
+check sniff-footer-1 0 "$bin" sniff --json --footer 1 totals.csv
+json sniff-footer-1 'd.dialect.footer_lines === 1 && d.rows.count === 7'
+check sniff-footer-bad 2 "$bin" sniff --footer x totals.csv && has sniff-footer-bad err.txt "footer"
+check convert-totals 0 "$bin" convert totals.csv -o totals.out.csv -q
+same convert-totals-rows totals.out.csv 'Order,Region,Amount
+1,North,10.50
+2,North,20.50
+3,North,30.50
+4,North,40.50
+5,North,50.50
+6,North,60.50'
+printf '{"csv":{"footer_lines":0},"columns":[]}' >keep.json
+check convert-footer-schema 0 "$bin" convert totals.csv -o kept.csv --schema keep.json -q
+has convert-footer-schema kept.csv '^Total,,213.00.\?$'
+
 # Space-aligned columns (report exports): detected, or forced with --delimiter whitespace.
 printf 'name      age  city\nBob        42  Paris\nAlice       7  Rome\nCharlotte 101  Oslo\n' >aligned.txt
 check sniff-aligned 0 "$bin" sniff --json aligned.txt
