@@ -227,10 +227,37 @@ static const sniff_case cases[] = {
     {S("a;b;c\nx;2;3\ny;5;6\nSumme;7;9\n"), {0}, "d=; cols=3 foot=1"},
     {S("a,b\n1,2\nTotal,2\n"), {0}, "cols=2 foot=1 h=1"},
     {S("a,b\nTotal,2\n"), {0}, "cols=2 foot=0"}, /* nothing above but the header */
+    /* The label after empty cells (a total under the amount column's neighbour). */
+    {S("region;city;kind;amount\nN;x;a;2,5\nS;y;b;3,5\nE;z;c;4\n;;Total;10\n"), {0},
+     "d=; cols=4 foot=1 h=1"},
+    {S("a,b,c\n1,2,3\n4,5,6\n,Grand total:,9\n,,\nNote: EUR\n"), {0}, "cols=3 foot=3"},
     /* Not totals: the label starts rows above, a longer name, a word that only begins so. */
     {S("cat,n\nTotal,1\nother,2\nTotal,3\n"), {0}, "cols=2 foot=0"},
     {S("product,n\nrowing machine,1\nbench,2\nTotal Gym,3\n"), {0}, "cols=2 foot=0"},
     {S("word,n\napple,1\nbanana,2\nTotally,3\n"), {0}, "cols=2 foot=0"},
+    {S("id,kind,n\n1,Total,2\n2,part,3\n3,Total,4\n"), {0}, "cols=3 foot=0"},
+    {S("id,kind,n\n1,part,2\n2,part,3\n,Total,4\n,,\n"), {0}, "cols=3 foot=2"},
+    /* Notes padded to the table's width (Excel): after typed first columns, or when they read
+     * like a sentence or a "key: value"; not when the table has rows with one value, nor a
+     * short name under a text column. */
+    {S("id;city;n\n1;x;2\n2;y;3\n3;z;4\nExported 2024-05-01;;\n"), {0}, "d=; cols=3 foot=1 h=1"},
+    {S("id;city;n\n1;x;2\n2;y;3\n3;z;4\nConfidential;;\n"), {0}, "d=; cols=3 foot=0"},
+    {S("a,b\n1,x\n2.5,y\nz,\n"), {0}, "cols=2 foot=0"},
+    {S("name;city;n\nann;x;2\nbob;y;3\ncid;z;4\nExported by tool;;\n"), {0},
+     "d=; cols=3 foot=1"},
+    {S("name;city;n\nann;x;2\nbob;y;3\ncid;z;4\nSource: ERP;;\n;;\n"), {0},
+     "d=; cols=3 foot=2"},
+    {S("name;city;n\nann;x;2\nbob;y;3\ncid;z;4\ndan smith;;\n"), {0}, "d=; cols=3 foot=0"},
+    {S("name;city;n\nann;;\nbob;y;3\ncid;z;4\nExported by tool;;\n"), {0},
+     "d=; cols=3 foot=0"},
+    {S("id;city;n\n1;x;2\n2;y;3\n3;z;4\n4;;\n"), {0}, "d=; cols=3 foot=0"},
+    {S("id;city;n\n1;x;2\n2;y;3\nTotal;;9\nExported by tool;;\n;;\n"), {0},
+     "d=; cols=3 foot=3"},
+    /* Rows of empty cells go with a footer around them, and stay rows without one. */
+    {S("a;b;c\n1;2;3\n4;5;6\nTotal;;9\n;;\n;;\nExported by tool\n;;\n"), {0},
+     "d=; cols=3 foot=5"},
+    {S("a;b;c\n1;2;3\n4;5;6\n7;8;9\n;;\n;;\n"), {0}, "d=; cols=3 foot=0"},
+    {S("a,b,c,d,e\n1,2,3,4,5\n6,7,8,9,0\n,,,,Total\n"), {0}, "cols=5 foot=0"},
     /* --footer replaces the detection: 0 keeps the totals row, N drops the last N lines. */
     {S("a,b,c\n1,2,3\n4,5,6\nTotal,,9\n"), {.has_footer_lines = true, .footer_lines = 0},
      "cols=3 foot=0"},

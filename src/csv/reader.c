@@ -872,8 +872,9 @@ static buzz_status settle_upto(buzz_csv_reader *r, size_t idx, buzz_error *err)
  * rows of the chunks before it: before the oldest chunk (slots[next_out]) is handed out, once the
  * input is all queued, count the rows of the chunks after it, mark its own footer rows, and run
  * the batch hook again on each batch whose rows changed, so that it sees what the consumer gets.
- * (A footer longer than the rows of every chunk in flight stays partly unrecognized; it would take
- * chunks of a few bytes.) */
+ * (A footer longer than the rows of every chunk in flight stays partly unrecognized. The sniffer
+ * finds footers only within the last 16 KiB, so that takes chunks smaller than that; the default
+ * is 4 MiB and only tests set smaller ones.) */
 static buzz_status spill_footer(buzz_csv_reader *r, buzz_error *err)
 {
     slot *s = &r->slots[r->next_out];

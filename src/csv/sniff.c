@@ -67,11 +67,13 @@
  *    non-ASCII text, '*', '(' or a quote; not a digit or sign) and whose first cell is not the
  *    first cell of a table record above (then it is a short row of data): at most 8 records, after
  *    at least one record that agrees. Above those (or at the end), at most 3 rows of totals: a
- *    record with the table's field count whose first cell is a totals label ("Total", "TOTAL:",
- *    "Grand total (EUR)", "Summe", "Totaal"; not "Total Gym") that is not the first cell of a
- *    table record above it, with at least two records above. footer_lines is the number of
- *    non-empty physical lines from the first such record to the end of the input. --footer N
- *    replaces the detection. */
+ *    record with the table's field count whose first non-empty cell, within its first 4, is a
+ *    totals label ("Total", "TOTAL:", "Grand total (EUR)", "Summe", "Totaal"; not "Total Gym";
+ *    ";;Total;213,00" too) that no table record above has in that column, with at least two
+ *    records above. Notes padded to the table's width ("Exported by tool;;;;") count as notes
+ *    (padded_note), and records of empty cells among or below the footer records go with them.
+ *    footer_lines is the number of non-empty physical lines from the first such record to the
+ *    end of the input. --footer N replaces the detection. */
 #include "csv_internal.h"
 
 #include <inttypes.h>
@@ -104,6 +106,9 @@ typedef struct cell_info {
     uint32_t template_hash; /* FNV-1a of the value without blanks, each digit run as one '0' */
 } cell_info;
 
+/* A totals label may stand after this many empty cells at most (";;Total;213,00"). */
+#define LABEL_COLS 4
+
 typedef struct rec {
     int64_t line;            /* physical lines before the record, from the sample start */
     int64_t offset;          /* sample-relative byte offset */
@@ -113,7 +118,12 @@ typedef struct rec {
     uint8_t lead;            /* first byte of the record */
     uint8_t lead_nonblank;   /* first byte after leading spaces and tabs (indented comments) */
     uint32_t first_hash;     /* FNV-1a of the first cell's value */
-    bool total_label;        /* the first cell reads "Total", "Grand total:", "Summe", ... */
+    uint32_t lead_hash[LABEL_COLS]; /* FNV-1a of the first LABEL_COLS cells (0: none) */
+    uint8_t label_col;       /* the first non-empty cell among those, LABEL_COLS if none */
+    uint8_t first_type;      /* classify() of the first cell */
+    uint8_t first_words;     /* words (runs of non-blanks) in the first cell, saturated */
+    bool first_colon;        /* the first cell holds a ':' ("Source: ...") */
+    bool total_label;        /* that cell reads "Total", "Grand total:", "Summe", ... */
 } rec;
 
 typedef struct hist {
@@ -997,7 +1007,32 @@ static void collect_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf,
     x->lead = orig[x->offset];
     x->lead_nonblank = x->lead;
     x->first_hash = fnv1a(t->data + t->cells[r].offset, buzz_csv_cell_len(t->cells[r]));
-    x->total_label = is_total_label(t->data + t->cells[r].offset, buzz_csv_cell_len(t->cells[r]));
+    {
+        const uint8_t *p0 = t->data + t->cells[r].offset;
+        size_t n0 = buzz_csv_cell_len(t->cells[r]), words = 0;
+        x->first_type = classify(p0, n0, c->delim);
+        x->first_colon = false;
+        for (size_t k = 0; k < n0 && k < 256; k++) {
+            bool blank = p0[k] == ' ' || p0[k] == '\t';
+            words += !blank && (k == 0 || p0[k - 1] == ' ' || p0[k - 1] == '\t');
+            x->first_colon |= p0[k] == ':';
+        }
+        x->first_words = (uint8_t)(words > 255 ? 255 : words);
+    }
+    x->label_col = LABEL_COLS;
+    x->total_label = false;
+    for (size_t j = 0; j < LABEL_COLS; j++) {
+        x->lead_hash[j] = 0;
+        if (j >= nf || j >= t->ncols)
+            continue;
+        buzz_csv_cell cj = t->cells[j * t->row_cap + r];
+        size_t lj = buzz_csv_cell_len(cj);
+        x->lead_hash[j] = fnv1a(t->data + cj.offset, lj);
+        if (lj > 0 && x->label_col == LABEL_COLS) {
+            x->label_col = (uint8_t)j;
+            x->total_label = is_total_label(t->data + cj.offset, lj);
+        }
+    }
     if (x->lead == ' ' || x->lead == '\t') {
         /* The first cell of an unquoted record holds its leading blanks. */
         buzz_csv_cell c0 = t->cells[r];
@@ -1420,40 +1455,100 @@ static bool first_cell_in_table(const collect *c, size_t at, uint32_t m, uint32_
     return false;
 }
 
+/* The totals label of record `at` (its first non-empty cell, label_col) is also the cell in that
+ * column of a table record before it: a value of the column ("Total" as a kind of entry), not a
+ * row of totals. */
+static bool label_in_table(const collect *c, size_t at, uint32_t m, uint32_t cols)
+{
+    const rec *x = &c->recs[at];
+    for (size_t i = 0; i < at; i++)
+        if (fits(&c->recs[i], m, cols) &&
+            c->recs[i].lead_hash[x->label_col] == x->lead_hash[x->label_col])
+            return true;
+    return false;
+}
+
+/* A note padded to the table's width, as Excel writes every row ("Exported by tool;;;;"): only
+ * the first cell is set, it reads like words and starts no table record above, and no table
+ * record above has a single value (so this shape is not one of the table's rows), and it has a
+ * ':' or three words or more; two are enough when the first column above is nearly all numbers,
+ * dates or booleans (90% of its rows but one, the header). "z;" under "2.5;y" stays a row. */
+static bool padded_note(const collect *c, size_t at, uint32_t m, uint32_t cols, bool wordy)
+{
+    const rec *r = &c->recs[at];
+    if (!wordy || r->nfields < 2 || r->nonempty != 1 || r->trailing_empty + 1 < r->nfields ||
+        first_cell_in_table(c, at, m, cols))
+        return false;
+    size_t rows = 0, typed = 0;
+    for (size_t i = 0; i < at; i++) {
+        const rec *q = &c->recs[i];
+        if (!fits(q, m, cols))
+            continue;
+        if (q->nonempty == 1)
+            return false;
+        rows++;
+        typed += q->first_type == T_NUM || q->first_type == T_DATE || q->first_type == T_BOOL;
+    }
+    if (rows < 2)
+        return false;
+    bool typed_column = typed * 10 >= (rows - 1) * 9;
+    return r->first_colon || r->first_words >= (typed_column ? 2 : 3);
+}
+
+/* Every cell of the record is empty (",,,,"; a blank line is no record). */
+static bool empty_row(const rec *r)
+{
+    return r->nonempty == 0 && r->trailing_empty >= r->nfields;
+}
+
 /* Footer lines at the end of the tail sample (see the file comment). */
 static int64_t detect_footer(const collect *c, const sample *s, uint32_t m, uint32_t cols,
                              bool cr_mode)
 {
     if (m < 2 || c->n < 2 || c->n >= c->cap || !s->ends_input || s->len > FOOTER_BYTES)
         return 0;
-    size_t i = c->n, count = 0;
+    /* i walks up from the end; top is the first footer record found so far. Rows of empty cells
+     * (Excel's ";;;;") between footer records, or below them, go with the footer. */
+    size_t i = c->n, top = c->n, count = 0;
     while (i > 0 && count <= MAX_FOOTER) {
         const rec *r = &c->recs[i - 1];
+        if (empty_row(r)) {
+            i--;
+            continue;
+        }
         uint32_t most = m / 2 > 2 ? m / 2 : 2;
         /* A footer reads like words ("Total", "Generated by"): a short row that starts with a
          * digit or a sign is data with missing fields, kept and reported, never dropped. */
         bool wordy = (r->lead >= 'A' && r->lead <= 'Z') || (r->lead >= 'a' && r->lead <= 'z') ||
                      r->lead >= 0x80 || r->lead == '*' || r->lead == '(' || r->lead == '"';
-        if (fits(r, m, cols) || r->nfields > most || r->nfields >= cols || !wordy ||
-            first_cell_in_table(c, i - 1, m, cols))
+        bool note = !fits(r, m, cols) && r->nfields <= most && r->nfields < cols && wordy &&
+                    !first_cell_in_table(c, i - 1, m, cols);
+        if (!note && !padded_note(c, i - 1, m, cols, wordy))
             break;
         i--;
         count++;
+        top = i;
     }
     if (count > MAX_FOOTER)
         return 0;
     /* Rows of totals just above: a full row whose first cell is a totals label that no table row
      * above starts with ("Total;;;;1234,50" under the orders), with two records above it. */
-    for (size_t totals = 0; totals < MAX_TOTALS && i > 2; totals++) {
+    for (size_t totals = 0; totals < MAX_TOTALS && i > 2;) {
         const rec *r = &c->recs[i - 1];
-        if (!fits(r, m, cols) || !r->total_label || first_cell_in_table(c, i - 1, m, cols))
+        if (empty_row(r)) {
+            i--;
+            continue;
+        }
+        if (!fits(r, m, cols) || !r->total_label || label_in_table(c, i - 1, m, cols))
             break;
         i--;
         count++;
+        totals++;
+        top = i;
     }
-    if (count == 0 || i == 0)
+    if (count == 0 || top == 0)
         return 0;
-    return count_lines(s->p, s->len, (size_t)c->recs[i].offset, cr_mode);
+    return count_lines(s->p, s->len, (size_t)c->recs[top].offset, cr_mode);
 }
 
 /* ---------------------------------------------------------------------------------------------
