@@ -105,6 +105,9 @@ typedef struct buzz_csv_options {
      * BUZZ_ERR_IO (the input is not the one read before). NULL = none. */
     const int64_t *known_cuts;
     size_t known_cut_count;
+    int ragged_rows;      /* 0 = detect; 1 = rows may leave out their trailing empty fields
+                             (Excel after its 16th line, report tools on every line): short rows
+                             are padded with NULL and not irregular; -1 = never  --ragged */
 } buzz_csv_options;
 
 /* The dialect in use: every field resolved (nothing left to detect). */
@@ -133,6 +136,8 @@ typedef struct buzz_csv_dialect {
     size_t header_trailing_empty; /* how many of the trailing_empty_columns the header row
                                      carries too ("a,b," above "1,2,"; 0 for "a,b" above "1,2,"
                                      or without a header). Informational: both are dropped */
+    bool ragged_rows;        /* rows may leave out trailing empty fields: a short row is padded
+                                with NULL and is no irregularity (too-many fields still are) */
 } buzz_csv_dialect;
 
 /* Kinds of irregularity. Each is counted; the first examples keep line, offset and a message. */

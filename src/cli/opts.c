@@ -123,6 +123,14 @@ int buzz_cli_parse_csv_option(const char *cmd, int argc, char **argv, int *i,
         o->inline_comments = -1;
         return 1;
     }
+    if (strcmp(a, "--ragged") == 0) {
+        o->ragged_rows = 1;
+        return 1;
+    }
+    if (strcmp(a, "--no-ragged") == 0) {
+        o->ragged_rows = -1;
+        return 1;
+    }
     static const char *char_opts[] = {"--delimiter", "--quote", "--escape", "--comment"};
     for (size_t k = 0; k < BUZZ_ARRAY_LEN(char_opts); k++) {
         m = take_value(argc, argv, i, char_opts[k], &v);
@@ -221,6 +229,9 @@ const char *buzz_cli_csv_options_help(void)
            "  --no-header        there is no header row\n"
            "  --skip N           skip N lines before the table (titles, notes)\n"
            "  --footer N         skip the last N non-empty lines (totals, notes); 0 keeps all\n"
+           "  --ragged           rows may leave out trailing empty fields (short rows are\n"
+           "                     padded with NULL, not reported); --no-ragged: never;\n"
+           "                     default: detected\n"
            "  --threads N        tokenizer threads (default: all CPUs)\n"
            "  --simd NAME        tokenizer kernel: auto, scalar, avx2, avx512\n"
            "  --strict           stop at the first irregular row instead of reporting it\n";

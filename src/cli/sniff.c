@@ -112,6 +112,8 @@ static int print_text(const char *path, buzz_csv_reader *rd, const preview *pv,
         printf("trailing empty columns: %zu (dropped)\n", d->trailing_empty_columns);
     if (d->footer_lines)
         printf("footer lines:  %lld (skipped)\n", (long long)d->footer_lines);
+    if (d->ragged_rows)
+        printf("ragged rows:   yes (rows leave out trailing empty fields; padded with NULL)\n");
     printf("rows:          %lld\n", (long long)sc->row_count);
     if (verbose)
         printf("kernel:        %s\n", buzz_csv_reader_kernel(rd));
@@ -208,6 +210,7 @@ static int print_json(const char *path, buzz_csv_reader *rd, const preview *pv,
     json_object_set_new(dj, "skip_lines", json_integer(d->skip_lines));
     json_object_set_new(dj, "trailing_empty_columns", json_integer((json_int_t)d->trailing_empty_columns));
     json_object_set_new(dj, "footer_lines", json_integer(d->footer_lines));
+    json_object_set_new(dj, "ragged_rows", json_boolean(d->ragged_rows));
     json_object_set_new(root, "dialect", dj);
     json_t *cols = json_object_get(root, "columns");
     for (size_t c = 0; c < json_array_size(cols); c++)

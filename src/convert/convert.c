@@ -377,6 +377,8 @@ static void merge_csv_options(buzz_csv_options *o, const buzz_schema *user)
         o->comment = u->comment;
     if (!o->inline_comments)
         o->inline_comments = u->inline_comments;
+    if (!o->ragged_rows)
+        o->ragged_rows = u->ragged_rows;
     if (!o->header)
         o->header = u->header;
     if (!o->newline)
@@ -399,7 +401,7 @@ static bool same_dialect(const buzz_csv_dialect *a, const buzz_csv_dialect *b)
            a->column_count == b->column_count &&
            a->trailing_empty_columns == b->trailing_empty_columns &&
            a->footer_lines == b->footer_lines && a->merge_delimiters == b->merge_delimiters &&
-           a->has_inline_comments == b->has_inline_comments;
+           a->has_inline_comments == b->has_inline_comments && a->ragged_rows == b->ragged_rows;
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -122,6 +122,7 @@ typedef struct buzz__csv_tok {
     bool merge_delim; /* runs of the delimiter are one separator (space-aligned text) */
     size_t ncols;
     size_t trailing_empty; /* extra empty fields tolerated without an issue */
+    bool ragged;           /* short records are padded without an issue (ragged_rows) */
 
     /* Chunk data: writable (cells are unescaped in place), BUZZ__CSV_PAD bytes past len. */
     uint8_t *data;

@@ -52,6 +52,7 @@ void buzz__csv_tok_init(buzz__csv_tok *t, const buzz_csv_dialect *d)
     t->merge_delim = d->merge_delimiters;
     t->ncols = d->column_count ? d->column_count : 1;
     t->trailing_empty = d->trailing_empty_columns;
+    t->ragged = d->ragged_rows;
     t->state = BUZZ__ST_FIELD_START;
     t->issue_mark_rec = SIZE_MAX;
 }
@@ -331,7 +332,8 @@ void buzz__csv_end_record(buzz__csv_tok *t, size_t next)
         t->blank_lines++;
     } else {
         if (t->col + 1 < t->ncols) {
-            add_issue(t, BUZZ_CSV_TOO_FEW_FIELDS, (uint32_t)(t->col + 1));
+            if (!t->ragged)
+                add_issue(t, BUZZ_CSV_TOO_FEW_FIELDS, (uint32_t)(t->col + 1));
             for (size_t c = t->col + 1; c < t->ncols; c++) {
                 buzz_csv_cell *cell = &t->cells[c * t->row_cap + r];
                 cell->offset = (uint32_t)t->rec_start;

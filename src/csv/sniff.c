@@ -516,6 +516,14 @@ typedef struct score_acc {
     uint64_t quoteish;              /* without quoting: records with a quoted field cut apart */
     uint64_t wrapped;               /* without quoting: cells that start and end with '"' */
     uint64_t paired;                /* unquoted cells whose quotes all come doubled (a""b) */
+    /* Ragged rows (rows that leave out their trailing empty fields): the first head record with
+     * two values or more, after only records with at most one (titles), is the header; rag_w is
+     * its field count when its last field holds a value, else 0. The records after it: */
+    bool rag_done;                  /* the header record was found, or cannot be */
+    size_t rag_pre;                 /* records before it */
+    uint32_t rag_w;
+    uint64_t rag_total, rag_full, rag_wider, rag_narrower; /* records; as wide as the header ... */
+    uint64_t rag_ends_value, rag_split; /* narrower ones ending in a value; with 2 fields or more */
     /* Set by score_dialect: */
     bool is_perfect;                /* every record (three or more) has the same count, 2 or more */
     size_t skipped;                 /* leading records the score treats as preamble */
@@ -565,11 +573,16 @@ static void score_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf, c
         a->first[a->nfirst++] = (uint32_t)(nf > UINT32_MAX ? UINT32_MAX : nf);
     size_t n = nf < NCOLS ? nf : NCOLS;
     bool quoteish = false, opened = false;
-    size_t open_c = 0;
+    size_t open_c = 0, nonempty = 0;
+    /* A record wider than NCOLS: its last field is not examined, taken as a value. */
+    bool ends_value = nf > NCOLS;
     for (size_t c = 0; c < n; c++) {
         buzz_csv_cell cell = t->cells[c * t->row_cap + r];
         const uint8_t *p = t->data + cell.offset;
         size_t len = buzz_csv_cell_len(cell);
+        nonempty += len > 0 || buzz_csv_cell_is_quoted(cell);
+        if (c + 1 == nf)
+            ends_value = len > 0 || buzz_csv_cell_is_quoted(cell);
         uint8_t ty = classify(p, len, a->delim);
         a->cells++;
         a->valued += ty == T_NUM || ty == T_DATE || ty == T_BOOL;
@@ -590,6 +603,28 @@ static void score_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf, c
                      quotes_paired(p, len, t->quote);
     }
     a->quoteish += quoteish;
+    uint32_t nf32 = (uint32_t)(nf > UINT32_MAX ? UINT32_MAX : nf);
+    if (!a->rag_done) {
+        if (!a->in_head) {
+            a->rag_done = true; /* the head holds no header record */
+        } else if (nonempty >= 2) {
+            a->rag_done = true;
+            a->rag_w = ends_value ? nf32 : 0;
+        } else if (++a->rag_pre > PREAMBLE_MAX) {
+            a->rag_done = true;
+        }
+    } else if (a->rag_w) {
+        a->rag_total++;
+        if (nf32 > a->rag_w) {
+            a->rag_wider++;
+        } else if (nf32 < a->rag_w) {
+            a->rag_narrower++;
+            a->rag_ends_value += ends_value;
+            a->rag_split += nf32 >= 2;
+        } else {
+            a->rag_full++;
+        }
+    }
 }
 
 static double delim_prior(int d)
@@ -607,7 +642,57 @@ static double delim_prior(int d)
     }
 }
 
-/* Score of one dialect over all samples; *out_mode gets its modal field count. */
+/* The ragged reading of a candidate (see score_acc): a header of three fields or more above ten
+ * records or more, hardly any (1%) wider than it, some as wide, two or more narrower, 90% of
+ * those ending in a value and half of them holding a delimiter (a line of one field may as well
+ * be a note), and a tenth of the cells are numbers, dates or booleans. Not for space-separated
+ * text or inline comments (both cut records short by design). Its consistency is the share of records no wider than the header
+ * whose last field, when narrower, holds a value; it scores as a table of rag_w columns with that
+ * consistency, times 0.9 (a consistent table of the same width wins). 0 when not ragged. */
+static double score_ragged(const score_acc *a, const buzz_csv_dialect *d, double typed,
+                           double issues, double prior)
+{
+    if (d->delimiter == ' ' || d->merge_delimiters || d->has_inline_comments || a->rag_w < 3 ||
+        a->rag_total < 10 || a->rag_full == 0 || a->rag_wider * 100 > a->rag_total ||
+        a->rag_narrower < 2 || a->rag_ends_value * 10 < a->rag_narrower * 9 ||
+        a->rag_split * 2 < a->rag_narrower || a->valued * 10 < a->cells)
+        return 0.0;
+    double ok = (double)(a->rag_total - a->rag_wider - (a->rag_narrower - a->rag_ends_value));
+    double consist = ok / (double)a->rag_total;
+    return consist * consist * (1.0 - 1.0 / a->rag_w) * typed * (1.0 - issues) * prior * 0.9;
+}
+
+/* A dialect's score without the ragged reading (see the file comment). */
+static double score_plain(const score_acc *a, const buzz_csv_dialect *d, uint32_t m,
+                          uint32_t n_mode, uint64_t total, double consist, double typed,
+                          double issues, double prior, int64_t unterminated)
+{
+    if (m <= 1 && n_mode < total) {
+        /* This delimiter splits some records: the one-column reading is scored through a
+         * delimiter the samples lack (see choose_dialect), not through this one. */
+        return 0.0;
+    }
+    if (m <= 1) {
+        /* One column: plausible only when no delimiter splits the records consistently. It
+         * scores like a two-column table with 63% agreement, so multi-column
+         * candidates need real consistency to win (a column of "1,234.5" numbers, or of times
+         * "12:30:00", is not a table). Unterminated quotes still count against it. */
+        double uq = (double)(5 * unterminated) / (double)total;
+        /* A column of values (70% numbers, dates or booleans: "12,5", "145,00", "5.25" under
+         * "foo") is a real typed column, and more plausible than a split that cuts its values. */
+        double typed_col = a->valued * 10 >= a->cells * 7 ? TYPED_COLUMN_BONUS : 1.0;
+        return consist * consist * SINGLE_COLUMN_SCORE * typed_col * (1.0 - (uq > 1.0 ? 1.0 : uq));
+    }
+    /* Words of a text column split as consistently as a table does: space needs values too. */
+    if (d->delimiter == ' ' && (consist < 0.95 || a->valued * 10 < a->cells))
+        return 0.0;
+    if (prior < 1.0 && total < 2)
+        return 0.0; /* one record proves nothing about a rare delimiter */
+    return consist * consist * (1.0 - 1.0 / m) * typed * (1.0 - issues) * prior;
+}
+
+/* Score of one dialect over all samples; *out_mode gets its modal field count (the header's
+ * when the ragged reading scores higher). */
 static double score_dialect(scanner *sc, const buzz_csv_dialect *d, const sample *smp, size_t nsmp,
                             uint32_t *out_mode, score_acc *a)
 {
@@ -646,34 +731,21 @@ static double score_dialect(scanner *sc, const buzz_csv_dialect *d, const sample
     uint32_t m = preamble_mode(&a->h, a->first, a->nfirst, &consist, &a->skipped);
     a->is_perfect = n_mode == total && total >= 3 && m >= 2;
     *out_mode = m;
-    if (m <= 1 && n_mode < total) {
-        /* This delimiter splits some records: the one-column reading is scored through a
-         * delimiter the samples lack (see choose_dialect), not through this one. */
-        return 0.0;
-    }
-    if (m <= 1) {
-        /* One column: plausible only when no delimiter splits the records consistently. It
-         * scores like a two-column table with 63% agreement, so multi-column
-         * candidates need real consistency to win (a column of "1,234.5" numbers, or of times
-         * "12:30:00", is not a table). Unterminated quotes still count against it. */
-        double uq = (double)(5 * unterminated) / (double)total;
-        /* A column of values (70% numbers, dates or booleans: "12,5", "145,00", "5.25" under
-         * "foo") is a real typed column, and more plausible than a split that cuts its values. */
-        double typed_col = a->valued * 10 >= a->cells * 7 ? TYPED_COLUMN_BONUS : 1.0;
-        return consist * consist * SINGLE_COLUMN_SCORE * typed_col * (1.0 - (uq > 1.0 ? 1.0 : uq));
-    }
-    /* Words of a text column split as consistently as a table does: space needs values too. */
-    if (d->delimiter == ' ' && (consist < 0.95 || a->valued * 10 < a->cells))
-        return 0.0;
     double typed = a->cells ? (double)a->typed / (double)a->cells : 0.0;
     /* Reading without quotes, "a;b" split into '"a' and 'b"' is a quoted field cut apart. */
     double issues = (bad + 5.0 * (double)unterminated + (double)a->quoteish) / (double)total;
     if (issues > 1.0)
         issues = 1.0;
     double prior = delim_prior(d->delimiter);
-    if (prior < 1.0 && total < 2)
-        return 0.0; /* one record proves nothing about a rare delimiter */
-    return consist * consist * (1.0 - 1.0 / m) * typed * (1.0 - issues) * prior;
+    double ragged = total >= 2 ? score_ragged(a, d, typed, issues, prior) : 0.0;
+    double plain = score_plain(a, d, m, n_mode, total, consist, typed, issues, prior,
+                               unterminated);
+    if (ragged > plain) {
+        *out_mode = a->rag_w;
+        a->skipped = a->rag_pre;
+        return ragged;
+    }
+    return plain;
 }
 
 /* Bytes present anywhere in the scoring parts of the samples. */
@@ -933,6 +1005,7 @@ typedef struct collect {
     cell_info *info; /* STORE_ROWS x NCOLS, or NULL */
     hist h;
     uint8_t delim;
+    bool ragged; /* set by resolve_structure: shorter records belong to the table too */
 } collect;
 
 static uint32_t extras_trailing_empty(const buzz__csv_tok *t, size_t r, bool *out_all_empty)
@@ -1217,6 +1290,10 @@ static buzz_status validate(const buzz_csv_options *o, buzz_error *err)
         return buzz_error_set(err, BUZZ_ERR_ARG,
                               "inline comments must be 1 (yes), -1 (no) or 0 (detect), got %d",
                               o->inline_comments);
+    if (o->ragged_rows < -1 || o->ragged_rows > 1)
+        return buzz_error_set(err, BUZZ_ERR_ARG,
+                              "ragged rows must be 1 (yes), -1 (no) or 0 (detect), got %d",
+                              o->ragged_rows);
     if (o->header < -1 || o->header > 1)
         return buzz_error_set(err, BUZZ_ERR_ARG,
                               "--header must be 1 (yes), -1 (no) or 0 (detect), got %d", o->header);
@@ -1237,6 +1314,12 @@ static buzz_status validate(const buzz_csv_options *o, buzz_error *err)
 static bool fits(const rec *r, uint32_t m, uint32_t cols)
 {
     return r->nfields == m || r->nfields == cols;
+}
+
+/* A record of the table: one that fits, or in a ragged table one narrower than it. */
+static bool in_table(const collect *c, const rec *r, uint32_t m, uint32_t cols)
+{
+    return fits(r, m, cols) || (c->ragged && r->nfields < cols);
 }
 
 /* First record of the table (see the file comment); 0 when none qualifies. */
@@ -1288,7 +1371,7 @@ static void column_stats(const collect *c, size_t r0, size_t j, uint32_t m, uint
     memset(st, 0, sizeof *st);
     size_t end = c->n < STORE_ROWS ? c->n : STORE_ROWS;
     for (size_t i = r0 + 1; i < end; i++) {
-        if (!fits(&c->recs[i], m, cols) || j >= c->recs[i].nfields)
+        if (!in_table(c, &c->recs[i], m, cols) || j >= c->recs[i].nfields)
             continue;
         const cell_info *ci = &c->info[i * NCOLS + j];
         if (ci->type == T_EMPTY)
@@ -1339,12 +1422,12 @@ static bool first_row_is_data(const collect *c, size_t r0, size_t n, uint32_t m,
     size_t end = c->n < STORE_ROWS ? c->n : STORE_ROWS;
     size_t body = 0;
     for (size_t i = r0 + 1; i < end; i++)
-        body += fits(&c->recs[i], m, cols);
+        body += in_table(c, &c->recs[i], m, cols);
     size_t rows = 0, copies = 0;
     uint64_t body_cols = 0, template_cols = 0; /* bit j: column j has a value / a template match */
     for (size_t i = r0 + 1; i < end; i++) {
         const rec *r = &c->recs[i];
-        if (!fits(r, m, cols))
+        if (!in_table(c, r, m, cols))
             continue;
         const cell_info *ci = &c->info[i * NCOLS];
         size_t have = r->nfields < n ? r->nfields : n;
@@ -1450,7 +1533,7 @@ static int64_t count_lines(const uint8_t *p, size_t n, size_t from, bool cr_mode
 static bool first_cell_in_table(const collect *c, size_t at, uint32_t m, uint32_t cols)
 {
     for (size_t i = 0; i < at; i++)
-        if (fits(&c->recs[i], m, cols) && c->recs[i].first_hash == c->recs[at].first_hash)
+        if (in_table(c, &c->recs[i], m, cols) && c->recs[i].first_hash == c->recs[at].first_hash)
             return true;
     return false;
 }
@@ -1462,7 +1545,7 @@ static bool label_in_table(const collect *c, size_t at, uint32_t m, uint32_t col
 {
     const rec *x = &c->recs[at];
     for (size_t i = 0; i < at; i++)
-        if (fits(&c->recs[i], m, cols) &&
+        if (in_table(c, &c->recs[i], m, cols) &&
             c->recs[i].lead_hash[x->label_col] == x->lead_hash[x->label_col])
             return true;
     return false;
@@ -1482,7 +1565,7 @@ static bool padded_note(const collect *c, size_t at, uint32_t m, uint32_t cols, 
     size_t rows = 0, typed = 0;
     for (size_t i = 0; i < at; i++) {
         const rec *q = &c->recs[i];
-        if (!fits(q, m, cols))
+        if (!in_table(c, q, m, cols))
             continue;
         if (q->nonempty == 1)
             return false;
@@ -1523,6 +1606,10 @@ static int64_t detect_footer(const collect *c, const sample *s, uint32_t m, uint
                      r->lead >= 0x80 || r->lead == '*' || r->lead == '(' || r->lead == '"';
         bool note = !fits(r, m, cols) && r->nfields <= most && r->nfields < cols && wordy &&
                     !first_cell_in_table(c, i - 1, m, cols);
+        /* In a ragged table a short record is a row; a note is one cell of words, with a ':' or
+         * three words or more ("Generated by report tool"). */
+        if (c->ragged)
+            note = note && r->nfields == 1 && (r->first_colon || r->first_words >= 3);
         if (!note && !padded_note(c, i - 1, m, cols, wordy))
             break;
         i--;
@@ -1539,7 +1626,7 @@ static int64_t detect_footer(const collect *c, const sample *s, uint32_t m, uint
             i--;
             continue;
         }
-        if (!fits(r, m, cols) || !r->total_label || label_in_table(c, i - 1, m, cols))
+        if (!in_table(c, r, m, cols) || !r->total_label || label_in_table(c, i - 1, m, cols))
             break;
         i--;
         count++;
@@ -1657,6 +1744,89 @@ static bool narrower_below_first(const sniff_ctx *x, uint32_t m)
            all_one_narrower(&x->head, 1, m) && all_one_narrower(&x->other, 0, m);
 }
 
+/* Ragged rows (see the file comment): the index of the header record in the head and its field
+ * count in *out_w, or SIZE_MAX. Forced (ragged_rows == 1), the table is as wide as the widest head
+ * record from there. */
+static size_t detect_ragged(sniff_ctx *x, const buzz_csv_options *o, const buzz_csv_dialect *d,
+                            uint32_t m, uint32_t *out_w)
+{
+    collect *h = &x->head;
+    if (o->ragged_rows == -1 || h->n == 0)
+        return SIZE_MAX;
+    size_t at = SIZE_MAX;
+    size_t limit = o->has_skip_lines ? 1 : bounded(h->n, PREAMBLE_MAX + 1);
+    for (size_t i = 0; i < limit && at == SIZE_MAX; i++)
+        if (h->recs[i].nonempty >= 2)
+            at = i;
+    if (o->ragged_rows == 1) {
+        if (at == SIZE_MAX)
+            at = 0;
+        uint32_t w = 0;
+        for (size_t i = at; i < h->n; i++)
+            w = h->recs[i].nfields > w ? h->recs[i].nfields : w;
+        *out_w = w;
+        return at;
+    }
+    if (at == SIZE_MAX || d->merge_delimiters || d->has_inline_comments || d->delimiter == ' ')
+        return SIZE_MAX;
+    const rec *hd = &h->recs[at];
+    uint32_t w = hd->nfields;
+    if (w < 2 || w < m || hd->trailing_empty > 0)
+        return SIZE_MAX;
+    uint64_t total = 0, full = 0, wider = 0, narrower = 0, ends = 0;
+    for (size_t pass = 0; pass < 2; pass++) {
+        const collect *c = pass == 0 ? h : &x->other;
+        for (size_t i = pass == 0 ? at + 1 : 0; i < c->n; i++) {
+            const rec *r = &c->recs[i];
+            total++;
+            if (r->nfields > w) {
+                wider++;
+            } else if (r->nfields < w) {
+                narrower++;
+                ends += r->trailing_empty == 0 && r->nonempty > 0;
+            } else {
+                full++;
+            }
+        }
+    }
+    if (total < 3 || full == 0 || wider * 100 > total || narrower < 2 || ends * 10 < narrower * 9)
+        return SIZE_MAX;
+    /* Most rows full: the short ones must be a habit of the exporter, not a few broken rows. */
+    if (m == w && (total < 10 || narrower * 5 < total))
+        return SIZE_MAX;
+    /* The exporters that trim rows write a header; without one, short rows are broken rows. */
+    bool header = o->header == 1;
+    if (o->header == 0) {
+        h->ragged = true;
+        header = detect_header(h, at, w, w);
+        h->ragged = false;
+    }
+    if (!header)
+        return SIZE_MAX;
+    *out_w = w;
+    return at;
+}
+
+/* Column count, table start, header and footer once m, cols and the table start r0 are known. */
+static void resolve_rest(sniff_ctx *x, const buzz_csv_options *o, buzz_csv_dialect *d,
+                         uint32_t m, uint32_t cols, size_t r0)
+{
+    d->column_count = cols;
+    d->trailing_empty_columns = 0;
+    if (!o->has_skip_lines)
+        d->skip_lines = x->base_lines + (r0 < x->head.n ? x->head.recs[r0].line : 0);
+    else
+        d->skip_lines = o->skip_lines;
+    if (o->header)
+        d->has_header = o->header == 1;
+    else
+        d->has_header = detect_header(&x->head, r0, m, cols);
+    d->header_trailing_empty = 0;
+    d->footer_lines = o->has_footer_lines ? o->footer_lines
+                                          : detect_footer(&x->foot, &x->foot_smp, m, cols,
+                                                          d->newline == BUZZ_NEWLINE_CR);
+}
+
 /* Column count, trailing empty columns, table start, header and footer, from the collected
  * records of the chosen dialect. */
 static void resolve_structure(sniff_ctx *x, const buzz_csv_options *o, buzz_csv_dialect *d)
@@ -1673,6 +1843,17 @@ static void resolve_structure(sniff_ctx *x, const buzz_csv_options *o, buzz_csv_
     double consist;
     size_t skipped;
     uint32_t m = preamble_mode(&all, first, nfirst, &consist, &skipped);
+    uint32_t rag_w = 0;
+    size_t rag_at = detect_ragged(x, o, d, m, &rag_w);
+    if (rag_at != SIZE_MAX) {
+        /* A ragged table: the header record starts it, as wide as the widest row, and rows only
+         * ever leave fields out (no trailing empty columns to drop). */
+        x->head.ragged = x->other.ragged = x->foot.ragged = true;
+        d->ragged_rows = true;
+        resolve_rest(x, o, d, rag_w, rag_w, rag_at);
+        return;
+    }
+    d->ragged_rows = false;
     if (!o->has_skip_lines && narrower_below_first(x, m))
         m--;
     size_t rows = 0;
@@ -1711,24 +1892,12 @@ static void resolve_structure(sniff_ctx *x, const buzz_csv_options *o, buzz_csv_
             r0--;
         }
     }
-    d->column_count = cols;
+    resolve_rest(x, o, d, m, cols, r0);
     d->trailing_empty_columns = k;
-    if (!o->has_skip_lines)
-        d->skip_lines = x->base_lines + (r0 < x->head.n ? x->head.recs[r0].line : 0);
-    else
-        d->skip_lines = o->skip_lines;
-    if (o->header)
-        d->has_header = o->header == 1;
-    else
-        d->has_header = detect_header(&x->head, r0, m, cols);
-    d->header_trailing_empty = 0;
     if (d->has_header && k > 0 && r0 < x->head.n && x->head.recs[r0].nfields > cols) {
         size_t extra = x->head.recs[r0].nfields - cols;
         d->header_trailing_empty = extra < k ? extra : k;
     }
-    d->footer_lines = o->has_footer_lines ? o->footer_lines
-                                          : detect_footer(&x->foot, &x->foot_smp, m, cols,
-                                                          d->newline == BUZZ_NEWLINE_CR);
 }
 
 /* The fallback dialect (nothing scored) may clash with a forced byte; the forced one stays. */

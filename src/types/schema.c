@@ -249,6 +249,7 @@ buzz_status buzz_schema_to_json(const buzz_schema *s, unsigned flags, char **out
                 bad |= set_new(csv, "header", json_boolean(d->has_header));
                 bad |= set_new(csv, "skip_lines", json_integer(d->skip_lines));
                 bad |= set_new(csv, "footer_lines", json_integer(d->footer_lines));
+                bad |= set_new(csv, "ragged_rows", json_boolean(d->ragged_rows));
             }
         }
         if (s->has_date_order)
@@ -558,6 +559,14 @@ buzz_status buzz_schema_parse_json(const char *text, size_t len, const char *sou
         json_t *h = json_object_get(csv, "header");
         if (h && json_is_boolean(h))
             o->header = json_is_true(h) ? 1 : -1;
+        json_t *rr = json_object_get(csv, "ragged_rows");
+        if (rr && !json_is_null(rr)) {
+            if (!json_is_boolean(rr)) {
+                st = field_error(err, source, "csv.ragged_rows", "expected true or false");
+                goto done;
+            }
+            o->ragged_rows = json_is_true(rr) ? 1 : -1;
+        }
         json_t *ic = json_object_get(csv, "inline_comments");
         if (ic && json_is_boolean(ic))
             o->inline_comments = json_is_true(ic) ? 1 : -1;
