@@ -31,6 +31,7 @@ static buzz_csv_dialect pick_dialect(uint8_t b0, uint8_t b1)
     d.trailing_empty_columns = (b1 >> 3) & 3;
     d.merge_delimiters = (b1 >> 5) & 1;
     d.has_inline_comments = d.comment != BUZZ_CSV_NONE && ((b1 >> 6) & 1); /* shares a cap bit */
+    d.ragged_rows = (b1 >> 7) & 1; /* shares a cap bit too */
     return d;
 }
 

@@ -43,6 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (flags & 16)
         o.header = (int)(data[5] % 4) - 1;
+    static const int ragged[] = {0, 1, -1, 0};
+    o.ragged_rows = ragged[data[5] >> 2 & 3];
     if (flags & 32)
         o.newline = (buzz_newline)(data[5] >> 4 & 3);
     if (flags & 64) {
@@ -109,6 +111,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(!o.inline_comments || d.comment == BUZZ_CSV_NONE ||
               d.has_inline_comments == (o.inline_comments == 1));
         check(!o.header || d.has_header == (o.header == 1));
+        check(!o.ragged_rows || d.ragged_rows == (o.ragged_rows == 1));
+        check(!d.ragged_rows || d.trailing_empty_columns == 0);
         check(!o.newline || d.newline == o.newline);
         check(!o.has_skip_lines || d.skip_lines == o.skip_lines);
     } else {

@@ -502,6 +502,9 @@ static void test_ragged(void **state)
          "rag=0"},
         /* Forced on a table whose first row is short: as wide as the widest row. */
         {S("1,2\n3,4,5\n6,7\n8,9,1\n"), {.ragged_rows = 1, .header = -1}, "cols=3 rag=1 h=0"},
+        /* Forced on an input without records (the fuzzer's find). */
+        {S(""), {.ragged_rows = 1}, "cols=0 rag=1"},
+        {S("title"), {.ragged_rows = 1, .has_skip_lines = true, .skip_lines = 1}, "rag=1"},
         /* Inline comments cut records short on purpose. */
         {S("a,b,c\n1,2,3\n4,5 # x\n6,7,8\n9,1 # y\n2,3,4\n5,6,7\n8,9 # z\n1,2,3\n4,5,6\n7,8,9\n"),
          {.comment = '#', .inline_comments = 1},

@@ -569,6 +569,7 @@ static void test_schema_roundtrip(void **state)
     assert_int_equal(u.csv.header, 1);
     assert_true(u.csv.has_skip_lines && u.csv.skip_lines == 0);
     assert_true(u.csv.has_footer_lines && u.csv.footer_lines == 0);
+    assert_int_equal(u.csv.ragged_rows, -1); /* written false: read back as "never" */
     buzz_schema f;
     infer_text(csv, strlen(csv), NULL, 1, &f);
     assert_int_equal(buzz_schema_apply(&f, &u, &err), BUZZ_OK);
@@ -600,11 +601,17 @@ static void test_schema_roundtrip(void **state)
     buzz_schema_free(&u);
     buzz_schema_free(&f);
     /* The csv object's line counts; a negative count or a string is refused. */
-    const char *lines = "{\"csv\": {\"skip_lines\": 3, \"footer_lines\": 2}, \"columns\": []}";
+    const char *lines = "{\"csv\": {\"skip_lines\": 3, \"footer_lines\": 2, \"ragged_rows\": true},"
+                        " \"columns\": []}";
     assert_int_equal(buzz_schema_parse_json(lines, strlen(lines), "l.json", &u, &err), BUZZ_OK);
     assert_true(u.csv.has_skip_lines && u.csv.skip_lines == 3);
     assert_true(u.csv.has_footer_lines && u.csv.footer_lines == 2);
+    assert_int_equal(u.csv.ragged_rows, 1);
     buzz_schema_free(&u);
+    lines = "{\"csv\": {\"ragged_rows\": 1}, \"columns\": []}";
+    assert_int_equal(buzz_schema_parse_json(lines, strlen(lines), "l.json", &u, &err),
+                     BUZZ_ERR_PARSE);
+    assert_non_null(strstr(err.message, "csv.ragged_rows"));
     lines = "{\"csv\": {\"footer_lines\": -1}, \"columns\": []}";
     assert_int_equal(buzz_schema_parse_json(lines, strlen(lines), "l.json", &u, &err),
                      BUZZ_ERR_PARSE);

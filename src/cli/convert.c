@@ -324,6 +324,12 @@ static void print_summary(const buzz_convert_summary *s, const char *output)
                     (long long)s->inputs[k].rows);
     }
     fprintf(stderr, "  rejected values: %lld\n", (long long)s->rejects);
+    bool ragged = false;
+    for (size_t k = 0; k < s->input_count; k++)
+        ragged |= s->inputs[k].dialect.ragged_rows;
+    if (ragged)
+        fprintf(stderr, "  ragged rows: rows that leave out trailing empty fields are padded with "
+                        "NULL (--no-ragged reports them)\n");
     for (int k = 0; k < BUZZ_CSV_ISSUE_KIND_COUNT; k++) {
         if (!s->report.counts[k])
             continue;

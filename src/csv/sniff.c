@@ -73,7 +73,20 @@
  *    records above. Notes padded to the table's width ("Exported by tool;;;;") count as notes
  *    (padded_note), and records of empty cells among or below the footer records go with them.
  *    footer_lines is the number of non-empty physical lines from the first such record to the
- *    end of the input. --footer N replaces the detection. */
+ *    end of the input. --footer N replaces the detection.
+ *  - ragged rows (rows that leave out their trailing empty fields: Excel after line 16, report
+ *    tools on every line): the header is the first head record with two values or more (after at
+ *    most PREAMBLE_MAX records with one at most), its last field not empty and at least the modal
+ *    field count wide; of the records below (head and other samples) at most 1% are wider, one or
+ *    more as wide, two or more narrower and 90% of those end in a value; when the mode is the
+ *    header's width, 10 records or more and a fifth of them narrower; the header rule calls it a
+ *    header; not for space-aligned text or inline comments. Then the table starts at the header,
+ *    is as wide (no trailing empty columns), narrower records belong to it (in_table) and a
+ *    footer note must be one cell with a ':' or three words or more. In scoring, score_ragged
+ *    gives a candidate that reads the samples so (three columns or more, ten records, half the
+ *    narrower ones with two fields or more, a tenth of the cells values) the score of a table of
+ *    the header's width with that consistency, times 0.9. --ragged forces it (as wide as the
+ *    widest head record from the header on), --no-ragged turns it off. */
 #include "csv_internal.h"
 
 #include <inttypes.h>
@@ -1751,7 +1764,7 @@ static size_t detect_ragged(sniff_ctx *x, const buzz_csv_options *o, const buzz_
                             uint32_t m, uint32_t *out_w)
 {
     collect *h = &x->head;
-    if (o->ragged_rows == -1 || h->n == 0)
+    if (o->ragged_rows == -1 || (h->n == 0 && o->ragged_rows == 0))
         return SIZE_MAX;
     size_t at = SIZE_MAX;
     size_t limit = o->has_skip_lines ? 1 : bounded(h->n, PREAMBLE_MAX + 1);

@@ -109,6 +109,42 @@ printf '{"csv":{"footer_lines":0},"columns":[]}' >keep.json
 check convert-footer-schema 0 "$bin" convert totals.csv -o kept.csv --schema keep.json -q
 has convert-footer-schema kept.csv '^Total,,213.00.\?$'
 
+# Ragged rows, as Excel writes a sheet whose last column is sparse: full rows up to the 16th line,
+# then each row leaves out its trailing empty fields. The header and the 15 full rows are the
+# table (not a preamble), short rows are padded with NULL and not reported; --no-ragged and the
+# schema's csv.ragged_rows turn it off, a schema value that is not a boolean is refused.
+awk 'BEGIN { printf "id,name,city,amount,note\r\n"; total = 0
+  for (i = 1; i <= 400; i++) {
+    city = (i % 3 == 0) ? "" : "Oslo"; note = (i % 9 == 0) ? "late" : ""; amt = sprintf("%d.25", i)
+    total += i + 0.25
+    line = i ",n" i "," city "," amt "," note
+    if (i > 15) sub(/,+$/, "", line)
+    printf "%s\r\n", line }
+  printf "%.2f\n", total > "ragged.total" }' >ragged.csv
+check sniff-ragged 0 "$bin" sniff --json ragged.csv
+json sniff-ragged 'd.dialect.ragged_rows === true && d.csv.ragged_rows === true &&
+    d.dialect.header === true && d.dialect.skip_lines === 0 && d.columns.length === 5 &&
+    d.rows.count === 400 && d.irregular.too_few_fields.count === 0 &&
+    d.columns[0].name === "id" && d.columns[0].type === "int32" && d.columns[4].stats.nulls === 356'
+check sniff-ragged-text 0 "$bin" sniff ragged.csv && has sniff-ragged-text out.txt "^ragged rows: *yes"
+check sniff-no-ragged 0 "$bin" sniff --json --no-ragged ragged.csv
+json sniff-no-ragged 'd.dialect.ragged_rows === false &&
+    d.irregular.too_few_fields.count + d.irregular.too_many_fields.count > 0'
+check convert-ragged 0 "$bin" convert ragged.csv -o ragged.out.csv &&
+    has convert-ragged err.txt "ragged rows: rows that leave out trailing empty fields"
+sum=$(awk -F, 'NR > 1 { s += $4 } END { printf "%.2f", s }' ragged.out.csv)
+if [ "$sum" = "$(cat ragged.total)" ] && [ "$(wc -l <ragged.out.csv)" = 401 ]; then
+    n=$((n + 1))
+else
+    echo "FAIL convert-ragged: amount sum $sum, want $(cat ragged.total)"; fails=$((fails + 1))
+fi
+printf '{"csv":{"ragged_rows":false},"columns":[]}' >noragged.json
+check convert-ragged-schema 0 "$bin" convert ragged.csv -o nr.csv --schema noragged.json &&
+    has convert-ragged-schema err.txt "irregular: "
+printf '{"csv":{"ragged_rows":"yes"},"columns":[]}' >badragged.json
+check convert-ragged-bad 1 "$bin" convert ragged.csv -o bad.csv --schema badragged.json -q &&
+    has convert-ragged-bad err.txt "csv.ragged_rows: expected true or false"
+
 # Space-aligned columns (report exports): detected, or forced with --delimiter whitespace.
 printf 'name      age  city\nBob        42  Paris\nAlice       7  Rome\nCharlotte 101  Oslo\n' >aligned.txt
 check sniff-aligned 0 "$bin" sniff --json aligned.txt
