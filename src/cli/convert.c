@@ -325,8 +325,18 @@ static void print_summary(const buzz_convert_summary *s, const char *output)
     }
     fprintf(stderr, "  rejected values: %lld\n", (long long)s->rejects);
     bool ragged = false;
-    for (size_t k = 0; k < s->input_count; k++)
-        ragged |= s->inputs[k].dialect.ragged_rows;
+    for (size_t k = 0; k < s->input_count; k++) {
+        const buzz_convert_input *in = &s->inputs[k];
+        ragged |= in->dialect.ragged_rows;
+        /* Lines above the table are no rows: say so, they are not in the output (Excel's
+         * "sep=;" line alone is not worth a line). */
+        if (in->dialect.skip_lines > (in->dialect.has_sep_line ? 1 : 0))
+            fprintf(stderr, "  skipped lines: %lld before the %s%s%s (titles, notes, blank lines%s;"
+                            " --skip N sets the count)\n",
+                    (long long)in->dialect.skip_lines, in->dialect.has_header ? "header" : "table",
+                    s->input_count > 1 ? " of " : "", s->input_count > 1 ? in->path : "",
+                    in->dialect.has_sep_line ? ", the sep= line" : "");
+    }
     if (ragged)
         fprintf(stderr, "  ragged rows: rows that leave out trailing empty fields are padded with "
                         "NULL (--no-ragged reports them)\n");
@@ -389,6 +399,9 @@ static int print_json(const buzz_convert_summary *s, const char *output, const p
             json_object_set_new(ir, buzz_cli_issue_key((buzz_csv_issue_kind)k),
                                 json_integer(in->report.counts[k]));
         json_object_set_new(o, "irregular", ir);
+        json_object_set_new(o, "skip_lines", json_integer(in->dialect.skip_lines));
+        json_object_set_new(o, "footer_lines", json_integer(in->dialect.footer_lines));
+        json_object_set_new(o, "ragged_rows", json_boolean(in->dialect.ragged_rows));
         json_array_append_new(inputs, o);
     }
     json_object_set_new(root, "inputs", inputs);

@@ -76,6 +76,18 @@ check sniff-preamble 0 "$bin" sniff --json pre.csv
 json sniff-preamble 'd.dialect.skip_lines === 3 && d.columns[0].name === "region" && d.rows.count === 3'
 check sniff-skip-override 0 "$bin" sniff --json --skip 4 --no-header pre.csv
 json sniff-skip-override 'd.dialect.skip_lines === 4 && d.dialect.header === false && d.preview[0][0] === "north"'
+# convert says what it skipped above the table (not for a lone sep= line), and --json gives it.
+check convert-preamble 0 "$bin" convert pre.csv -o pre.out.csv &&
+    has convert-preamble err.txt "skipped lines: 3 before the header (titles, notes, blank lines;"
+check convert-preamble-json 0 "$bin" convert pre.csv -o pre.out.parquet --json
+json convert-preamble-json 'd.inputs[0].skip_lines === 3 && d.inputs[0].ragged_rows === false &&
+    d.inputs[0].footer_lines === 0 && d.rows === 3'
+check convert-sep 0 "$bin" convert sep.csv -o sep.out.csv
+if grep -q "skipped lines" err.txt; then
+    echo "FAIL convert-sep: a lone sep= line is reported as skipped lines"; fails=$((fails + 1))
+else
+    n=$((n + 1))
+fi
 
 # An Excel export with a totals row and a note under the table: both skipped, each reported with
 # its text; --footer 0 keeps them as rows, --footer N forces the count, and so does the schema's
