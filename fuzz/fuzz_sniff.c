@@ -113,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(!o.header || d.has_header == (o.header == 1));
         check(!o.ragged_rows || d.ragged_rows == (o.ragged_rows == 1));
         check(!d.ragged_rows || d.trailing_empty_columns == 0);
+        check(!d.skip_header_copies || d.has_header);
         check(!o.newline || d.newline == o.newline);
         check(!o.has_skip_lines || d.skip_lines == o.skip_lines);
     } else {

@@ -641,6 +641,85 @@ static void test_ragged_rows(void **state)
     render_report = false;
 }
 
+/* Files exported in parts and joined repeat their header: rows equal to the header in every
+ * column are skipped and reported (line and offset of each), the same for every thread count,
+ * kernel and chunk size, and the extras and issues of the rows after them stay with their rows.
+ * A row that differs in one cell, has an extra field, stands in a one-column table or in a table
+ * of text only (a copy of the header may be a row there) is data;
+ * without a header nothing is skipped; --strict stops at the first copy. */
+static void test_repeated_header(void **state)
+{
+    (void)state;
+    char path[600];
+    test_path(path, sizeof path, "joined.csv");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fprintf(f, "\"id\",amount,\"note\"\n");
+    for (int part = 0; part < 4; part++) {
+        if (part)
+            fprintf(f, part == 2 ? "\"id\",\"amount\",note\n" : "id,amount,note\n");
+        for (int i = 0; i < 2000; i++) {
+            int k = part * 2000 + i;
+            if (k == 4100)
+                fprintf(f, "%d,%d.5,x,extra\n", k, i); /* an extra field after a copy */
+            else if (k == 4200)
+                fprintf(f, "%d,\"a\"b\",x\n", k); /* a quote issue after a copy */
+            else
+                fprintf(f, "%d,%d.5,n%d\n", k, i, k % 7);
+        }
+    }
+    fprintf(f, "id,amount,other\nid,amount,note,more\n");
+    fclose(f);
+    buzz_csv_options o;
+    memset(&o, 0, sizeof o);
+    char *got = check_equal_everywhere(path, &o);
+    assert_non_null(strstr(got, "\nrows 8002 "));
+    assert_non_null(strstr(got, "\nkind 8: 3\n"));
+    assert_non_null(strstr(got, "  line 2002 offset "));
+    assert_non_null(strstr(got, "  line 4003 offset "));
+    assert_non_null(strstr(got, "  line 6004 offset "));
+    assert_null(strstr(got, "[id][amount][note]|"));
+    assert_non_null(strstr(got, "@4104[4100][100.5][x]+extra|@4105[4101]"));
+    assert_non_null(strstr(got, "[id][amount][other]|"));
+    assert_non_null(strstr(got, "[id][amount][note]+more|"));
+    assert_non_null(strstr(got, "\nkind 1: 2\n"));
+    assert_non_null(strstr(got, "\nkind 3: 1\n  line 4204 "));
+    free(got);
+
+    buzz_status st;
+    buzz_error err;
+    render_report = true;
+    o.header = -1;
+    got = read_all(path, &o, false, &st, &err);
+    assert_int_equal(st, BUZZ_OK);
+    assert_non_null(strstr(got, "\nkind 8: 0\n"));
+    assert_non_null(strstr(got, "\nrows 8006 "));
+    free(got);
+    o.header = 0;
+    o.strict = true;
+    o.delimiter = ',';
+    write_tmp("joined_strict.csv", "a,b\n1,2\na,b\n3,4\n", path, sizeof path);
+    got = read_all(path, &o, false, &st, &err);
+    free(got);
+    assert_int_equal(st, BUZZ_ERR_PARSE);
+    assert_int_equal(err.line, 3);
+    assert_non_null(strstr(err.message, "copy of the header row"));
+    o.strict = false;
+    write_tmp("joined_text.csv", "name,city\nann,Oslo\nname,city\nbob,Rome\n", path, sizeof path);
+    o.header = 0;
+    got = read_all(path, &o, false, &st, &err);
+    assert_non_null(strstr(got, "[ann][Oslo]|[name][city]|[bob][Rome]|"));
+    assert_non_null(strstr(got, "\nkind 8: 0\n"));
+    free(got);
+    write_tmp("joined_one.csv", "name\nann\nname\nbob\n", path, sizeof path);
+    o.header = 1;
+    got = read_all(path, &o, false, &st, &err);
+    assert_non_null(strstr(got, "[ann]|[name]|[bob]|"));
+    assert_non_null(strstr(got, "\nkind 8: 0\n"));
+    free(got);
+    render_report = false;
+}
+
 /* Footer lines (a total and a note after a blank line) read the same whatever the chunk size
  * and thread count, also when a cut falls inside the footer so that the last chunk holds only
  * part of it (reader.c, spill_footer): the same rows, the same report, and a batch hook that
@@ -939,7 +1018,7 @@ int main(void)
         cmocka_unit_test(test_cr_mode_everywhere),
         cmocka_unit_test(test_known_cuts_mismatch),
         cmocka_unit_test(test_inline_comments_everywhere),
-        cmocka_unit_test(test_report_and_strict), cmocka_unit_test(test_ragged_rows),
+        cmocka_unit_test(test_report_and_strict), cmocka_unit_test(test_ragged_rows), cmocka_unit_test(test_repeated_header),
         cmocka_unit_test(test_preamble_and_skip),
         cmocka_unit_test(test_footer_across_chunks),
         cmocka_unit_test(test_guess_by_parity),

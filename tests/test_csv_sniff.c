@@ -34,7 +34,7 @@ static void put_char(char *out, size_t cap, const char *key, int c)
         snprintf(out + n, cap - n, "%s=%c ", key, c);
 }
 
-/* "d=, q=\" e=\" c=none nl=lf h=1 sep=0 skip=0 cols=3 trail=0 foot=0 merge=0 ic=0 rag=0" */
+/* "d=, q=\" e=\" c=none nl=lf h=1 sep=0 skip=0 cols=3 trail=0 foot=0 merge=0 ic=0 rag=0 hc=0" */
 static void render_dialect(const buzz_csv_dialect *d, char *out, size_t cap)
 {
     static const char *const nl[] = {"auto", "lf", "crlf", "cr"};
@@ -46,10 +46,10 @@ static void render_dialect(const buzz_csv_dialect *d, char *out, size_t cap)
     size_t n = strlen(out);
     snprintf(out + n, cap - n,
              "nl=%s h=%d sep=%d skip=%" PRId64 " cols=%zu trail=%zu foot=%" PRId64
-             " merge=%d ic=%d rag=%d",
+             " merge=%d ic=%d rag=%d hc=%d",
              nl[d->newline & 3], d->has_header, d->has_sep_line, d->skip_lines, d->column_count,
              d->trailing_empty_columns, d->footer_lines, d->merge_delimiters,
-             d->has_inline_comments, d->ragged_rows);
+             d->has_inline_comments, d->ragged_rows, d->skip_header_copies);
 }
 
 /* Every "key=value" of want appears in got. */
@@ -267,6 +267,10 @@ static const sniff_case cases[] = {
     {S("name,age,day,n\nbob a,3,2023-01-01,2\nbob a,3,2023-01-02,5\nbob a,x,2023-01-03\nbob a,x\n"),
      {0},
      "cols=4 foot=0 h=1"},
+    /* Copies of the header are skipped when it names typed columns, not in a table of text. */
+    {S("id,amount\n1,2.5\n2,3.5\nid,amount\n3,4.5\n"), {0}, "h=1 hc=1"},
+    {S("name,city\nann,Oslo\nbob,Rome\nname,city\ncid,Pisa\n"), {0}, "h=1 hc=0"},
+    {S("1,2.5\n2,3.5\n3,4.5\n"), {0}, "h=0 hc=0"},
     /* Degenerate inputs. */
     {S(""), {0}, "d=, q=\" nl=lf h=0 cols=0 skip=0 foot=0"},
     {S("a,b,c"), {0}, "d=, cols=3 h=1"},

@@ -138,6 +138,10 @@ typedef struct buzz_csv_dialect {
                                      or without a header). Informational: both are dropped */
     bool ragged_rows;        /* rows may leave out trailing empty fields: a short row is padded
                                 with NULL and is no irregularity (too-many fields still are) */
+    bool skip_header_copies; /* rows equal to the header in every column are skipped and
+                                reported (BUZZ_CSV_REPEATED_HEADER): set when the header names
+                                a column of numbers, dates or booleans (a copy of it is then no
+                                row; in a table of text it may be one), with two columns or more */
 } buzz_csv_dialect;
 
 /* Kinds of irregularity. Each is counted; the first examples keep line, offset and a message. */
@@ -152,6 +156,8 @@ typedef enum buzz_csv_issue_kind {
     BUZZ_CSV_INVALID_BYTES,      /* bytes not valid in the encoding, replaced by U+FFFD */
     BUZZ_CSV_NUL_BYTES,          /* NUL bytes inside fields, kept */
     BUZZ_CSV_FOOTER_LINES,       /* trailing non-table lines skipped */
+    BUZZ_CSV_REPEATED_HEADER,    /* a row equal to the header in every column (files exported
+                                    in parts and joined), skipped */
     BUZZ_CSV_ISSUE_KIND_COUNT
 } buzz_csv_issue_kind;
 

@@ -294,7 +294,8 @@ const char *buzz_cli_issue_key(buzz_csv_issue_kind k)
 {
     static const char *const keys[BUZZ_CSV_ISSUE_KIND_COUNT] = {
         "too_few_fields", "too_many_fields", "unterminated_quote", "unescaped_quote",
-        "quote_in_field", "invalid_bytes",   "nul_bytes",          "footer_lines"};
+        "quote_in_field", "invalid_bytes",   "nul_bytes",          "footer_lines",
+        "repeated_header"};
     return (unsigned)k < BUZZ_CSV_ISSUE_KIND_COUNT ? keys[k] : "?";
 }
 

@@ -211,6 +211,7 @@ static int print_json(const char *path, buzz_csv_reader *rd, const preview *pv,
     json_object_set_new(dj, "trailing_empty_columns", json_integer((json_int_t)d->trailing_empty_columns));
     json_object_set_new(dj, "footer_lines", json_integer(d->footer_lines));
     json_object_set_new(dj, "ragged_rows", json_boolean(d->ragged_rows));
+    json_object_set_new(dj, "skip_header_copies", json_boolean(d->skip_header_copies));
     json_object_set_new(root, "dialect", dj);
     json_t *cols = json_object_get(root, "columns");
     for (size_t c = 0; c < json_array_size(cols); c++)

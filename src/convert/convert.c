@@ -401,7 +401,8 @@ static bool same_dialect(const buzz_csv_dialect *a, const buzz_csv_dialect *b)
            a->column_count == b->column_count &&
            a->trailing_empty_columns == b->trailing_empty_columns &&
            a->footer_lines == b->footer_lines && a->merge_delimiters == b->merge_delimiters &&
-           a->has_inline_comments == b->has_inline_comments && a->ragged_rows == b->ragged_rows;
+           a->has_inline_comments == b->has_inline_comments && a->ragged_rows == b->ragged_rows &&
+           a->skip_header_copies == b->skip_header_copies;
 }
 
 /* ---------------------------------------------------------------------------------------------

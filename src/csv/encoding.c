@@ -819,6 +819,8 @@ const char *buzz_csv_issue_kind_name(buzz_csv_issue_kind kind)
         return "NUL bytes in a field";
     case BUZZ_CSV_FOOTER_LINES:
         return "footer lines after the table";
+    case BUZZ_CSV_REPEATED_HEADER:
+        return "repeated header rows";
     case BUZZ_CSV_ISSUE_KIND_COUNT:
         break;
     }

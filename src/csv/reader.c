@@ -69,6 +69,10 @@ typedef struct chunk_batch {
     int64_t issue_totals[BUZZ_CSV_ISSUE_KIND_COUNT];
     int64_t blank_lines, comment_lines;
     size_t drop;      /* footer rows at the end of this batch (last chunk only) */
+    /* Rows equal to the header, taken out of the batch (drop_repeated_headers): how many, and
+     * the chunk-relative line and offset of the first few, for the report. */
+    size_t hdr_count;
+    int64_t hdr_line[BUZZ_CSV_ISSUE_EXAMPLES], hdr_offset[BUZZ_CSV_ISSUE_EXAMPLES];
     void *hook_state; /* the batch hook's storage for this batch */
 } chunk_batch;
 
@@ -143,6 +147,10 @@ struct buzz_csv_reader {
     size_t known_next;
 
     buzz_str *names; /* column_count entries, each owned */
+    /* Rows equal to the header row are copies of it (files exported in parts and joined) and are
+     * skipped: set when there is a header of two columns or more with two names or more, all of
+     * its fields present and no NUL byte cut a name (header_fields: its field count). */
+    bool drop_headers;
 
     /* Bytes read for sniffing, fed to the pipeline before the stream's next bytes. */
     uint8_t *head;
@@ -291,6 +299,80 @@ static size_t plan_batch_rows(const buzz_csv_reader *r)
     return want < rows ? want : rows;
 }
 
+/* Row i of batch b holds exactly the header's cells: as many fields (no extras, none missing),
+ * each with the same bytes. */
+static bool is_header_copy(const buzz_csv_reader *r, const slot *s, const chunk_batch *b, size_t i)
+{
+    size_t ncols = r->dialect.column_count;
+    for (size_t c = 0; c < ncols; c++) {
+        buzz_csv_cell cell = b->cells[c * b->row_cap + i];
+        size_t len = buzz_csv_cell_len(cell);
+        if (len != r->names[c].len || buzz_csv_cell_is_missing(cell) ||
+            (len && memcmp(s->data + cell.offset, r->names[c].ptr, len) != 0))
+            return false;
+    }
+    return true;
+}
+
+/* Take the rows that copy the header out of batch b (drop_headers): the rows after each move up,
+ * with their extras and listed issues; an issue listed on a dropped row goes with it. Runs on the
+ * thread that tokenized the chunk, before the footer is marked and the hook runs, so that every
+ * reading (any chunking, any thread count) hands out the same rows. */
+static void drop_repeated_headers(const buzz_csv_reader *r, const slot *s, chunk_batch *b)
+{
+    b->hdr_count = 0;
+    if (!r->drop_headers)
+        return;
+    const buzz_str *h0 = &r->names[0];
+    size_t ncols = r->dialect.column_count, cap = b->row_cap;
+    size_t dropped = 0, xr = 0, xw = 0, ir = 0, iw = 0;
+    for (size_t i = 0; i < b->rows; i++) {
+        bool extra = xr < b->extra_count && b->extras[xr].row == i;
+        buzz_csv_cell c0 = b->cells[i];
+        /* The first cell rules out nearly every row at the cost of a length compare. */
+        bool copy = !extra && buzz_csv_cell_len(c0) == h0->len &&
+                    (h0->len == 0 || s->data[c0.offset] == (uint8_t)h0->ptr[0]) &&
+                    is_header_copy(r, s, b, i);
+        if (copy) {
+            if (b->hdr_count < BUZZ_CSV_ISSUE_EXAMPLES) {
+                b->hdr_line[b->hdr_count] = b->row_lines[i];
+                b->hdr_offset[b->hdr_count] = b->row_offsets[i];
+            }
+            b->hdr_count++;
+            dropped++;
+            for (; ir < b->issue_count && b->issues[ir].row == i; ir++)
+                b->issue_totals[b->issues[ir].kind]--;
+            continue;
+        }
+        if (dropped) {
+            size_t to = i - dropped;
+            for (size_t c = 0; c < ncols; c++)
+                b->cells[c * cap + to] = b->cells[c * cap + i];
+            b->row_offsets[to] = b->row_offsets[i];
+            b->row_lines[to] = b->row_lines[i];
+        }
+        if (extra) {
+            b->extras[xw] = b->extras[xr++];
+            b->extras[xw++].row = i - dropped;
+        }
+        for (; ir < b->issue_count && b->issues[ir].row <= i; ir++) {
+            b->issues[iw] = b->issues[ir];
+            b->issues[iw++].row -= dropped;
+        }
+    }
+    if (dropped == 0)
+        return;
+    for (; xr < b->extra_count; xr++) /* none: every extra belongs to a row */
+        b->extras[xw++] = b->extras[xr];
+    for (; ir < b->issue_count; ir++) {
+        b->issues[iw] = b->issues[ir];
+        b->issues[iw++].row -= dropped;
+    }
+    b->rows -= dropped;
+    b->extra_count = xw;
+    b->issue_count = iw;
+}
+
 /* Footer rows are the last rows of the input, all in its last chunk: mark how many each batch
  * drops, counting back from the end. */
 static void mark_footer(const buzz_csv_reader *r, slot *s)
@@ -418,6 +500,7 @@ static void tokenize_slot(const buzz_csv_reader *r, slot *s)
         memcpy(b->issue_totals, t.issue_totals, sizeof b->issue_totals);
         b->blank_lines = t.blank_lines;
         b->comment_lines = t.comment_lines;
+        drop_repeated_headers(r, s, b);
         s->batch_count++;
         if (done)
             break;
@@ -1071,6 +1154,20 @@ static buzz_status publish(buzz_csv_reader *r, slot *s, chunk_batch *b, buzz_err
         if (b->issue_totals[k] > listed)
             r->report.counts[k] += b->issue_totals[k] - listed;
     }
+    for (size_t i = 0; i < b->hdr_count; i++) {
+        const char *msg = "a copy of the header row (files exported in parts and joined) is "
+                          "skipped";
+        int64_t line = i < BUZZ_CSV_ISSUE_EXAMPLES ? b->hdr_line[i] + r->base_line + 1 : 0;
+        int64_t off = i < BUZZ_CSV_ISSUE_EXAMPLES ? b->hdr_offset[i] + s->base_offset : 0;
+        if (r->opts.strict) {
+            buzz_pos where = {r->name, line, 0, off};
+            return buzz_error_at(err, BUZZ_ERR_PARSE, &where, "%s (--strict)", msg);
+        }
+        if (i < BUZZ_CSV_ISSUE_EXAMPLES)
+            record_issue(r, BUZZ_CSV_REPEATED_HEADER, line, off, msg);
+        else
+            r->report.counts[BUZZ_CSV_REPEATED_HEADER]++;
+    }
     for (size_t i = rows; i < b->rows; i++) {
         char msg[160], text[72];
         footer_text(r, s, b, i, text, sizeof text);
@@ -1297,17 +1394,24 @@ static buzz_status read_preamble_and_header(buzz_csv_reader *r, buzz_error *err)
             goto hdone;
         }
         if (t.rows == 1) {
+            size_t named = 0;
+            bool whole = ncols >= 2 && t.extra_count == 0;
             for (size_t c = 0; c < ncols; c++) {
-                if (cells[c].len_flags & BUZZ_CSV_CELL_MISSING)
+                if (cells[c].len_flags & BUZZ_CSV_CELL_MISSING) {
+                    whole = false;
                     continue;
+                }
                 /* A name ends at a NUL byte: what follows is binary junk (a misread UTF-16 or
                  * binary header), and names are C strings everywhere downstream (schema,
                  * Parquet), as in DuckDB. Cells keep their NUL bytes. */
                 const uint8_t *p = copy + cells[c].offset;
                 size_t n = buzz_csv_cell_len(cells[c]);
                 const uint8_t *nul = n ? memchr(p, 0, n) : NULL;
-                if (nul)
+                if (nul) {
                     n = (size_t)(nul - p);
+                    whole = false;
+                }
+                named += n > 0;
                 char *name = buzz_strndup((const char *)p, n);
                 if (!name) {
                     st = buzz_error_set(err, BUZZ_ERR_NOMEM, "out of memory reading the header");
@@ -1317,6 +1421,8 @@ static buzz_status read_preamble_and_header(buzz_csv_reader *r, buzz_error *err)
                 r->names[c].ptr = name;
                 r->names[c].len = n;
             }
+            /* In one column a copy of the header cannot be told from a repeated value. */
+            r->drop_headers = whole && named >= 2 && r->dialect.skip_header_copies;
         }
         pos += used;
         r->base_line += t.line;

@@ -1466,9 +1466,13 @@ static bool first_row_is_data(const collect *c, size_t r0, size_t n, uint32_t m,
     return body_cols != 0 && template_cols == body_cols;
 }
 
-/* Header rule: see the file comment. */
-static bool detect_header(const collect *c, size_t r0, uint32_t m, uint32_t cols)
+/* Header rule: see the file comment. *out_typed (may be NULL) gets the number of typed columns
+ * whose first cell is text (the votes for a header). */
+static bool detect_header(const collect *c, size_t r0, uint32_t m, uint32_t cols,
+                          size_t *out_typed)
 {
+    if (out_typed)
+        *out_typed = 0;
     if (r0 >= c->n || r0 >= STORE_ROWS || cols == 0)
         return false;
     size_t n = cols < NCOLS ? cols : NCOLS;
@@ -1495,6 +1499,8 @@ static bool detect_header(const collect *c, size_t r0, uint32_t m, uint32_t cols
         else if (h[j].type == dom || (dom == T_DATE && h[j].type == T_NUM))
             no++;
     }
+    if (out_typed)
+        *out_typed = yes;
     if (yes + no > 0)
         return yes > no;
     /* No typed column decides. Real exports nearly always carry a header, so an all-text first row
@@ -1811,7 +1817,7 @@ static size_t detect_ragged(sniff_ctx *x, const buzz_csv_options *o, const buzz_
     bool header = o->header == 1;
     if (o->header == 0) {
         h->ragged = true;
-        header = detect_header(h, at, w, w);
+        header = detect_header(h, at, w, w, NULL);
         h->ragged = false;
     }
     if (!header)
@@ -1830,10 +1836,12 @@ static void resolve_rest(sniff_ctx *x, const buzz_csv_options *o, buzz_csv_diale
         d->skip_lines = x->base_lines + (r0 < x->head.n ? x->head.recs[r0].line : 0);
     else
         d->skip_lines = o->skip_lines;
-    if (o->header)
-        d->has_header = o->header == 1;
-    else
-        d->has_header = detect_header(&x->head, r0, m, cols);
+    size_t typed = 0;
+    bool detected = detect_header(&x->head, r0, m, cols, &typed);
+    d->has_header = o->header ? o->header == 1 : detected;
+    /* Copies of a header that names typed columns are no rows (files joined from parts); in a
+     * table of text they cannot be told from data, and stay rows. */
+    d->skip_header_copies = d->has_header && typed > 0;
     d->header_trailing_empty = 0;
     d->footer_lines = o->has_footer_lines ? o->footer_lines
                                           : detect_footer(&x->foot, &x->foot_smp, m, cols,

@@ -157,6 +157,23 @@ printf '{"csv":{"ragged_rows":"yes"},"columns":[]}' >badragged.json
 check convert-ragged-bad 1 "$bin" convert ragged.csv -o bad.csv --schema badragged.json -q &&
     has convert-ragged-bad err.txt "csv.ragged_rows: expected true or false"
 
+# Files exported in parts and joined repeat their header: those rows are skipped and reported,
+# and the columns keep their types.
+{ for part in 0 1 2; do printf 'id,amount,day\n'
+    for i in 1 2 3 4 5 6 7 8; do printf '%d,%d.5,2024-01-0%d\n' "$((part * 8 + i))" "$i" "$i"; done
+  done; } >joined.csv
+check sniff-joined 0 "$bin" sniff --json joined.csv
+json sniff-joined 'd.rows.count === 24 && d.irregular.repeated_header.count === 2 &&
+    d.irregular.repeated_header.examples[0].line === 10 && d.columns[0].type === "int32" &&
+    d.columns[2].type === "date"'
+check convert-joined 0 "$bin" convert joined.csv -o joined.out.csv &&
+    has convert-joined err.txt "irregular: 2 repeated header rows, first at line 10"
+if grep -q '^id' <(tail -n +2 joined.out.csv); then
+    echo "FAIL convert-joined: a copy of the header reached the output"; fails=$((fails + 1))
+else
+    n=$((n + 1))
+fi
+
 # Space-aligned columns (report exports): detected, or forced with --delimiter whitespace.
 printf 'name      age  city\nBob        42  Paris\nAlice       7  Rome\nCharlotte 101  Oslo\n' >aligned.txt
 check sniff-aligned 0 "$bin" sniff --json aligned.txt
