@@ -103,33 +103,22 @@ int buzz_cli_parse_csv_option(const char *cmd, int argc, char **argv, int *i,
     const char *a = argv[*i];
     const char *v = NULL;
     int m;
-    if (strcmp(a, "--header") == 0) {
-        o->header = 1;
-        return 1;
-    }
-    if (strcmp(a, "--no-header") == 0) {
-        o->header = -1;
-        return 1;
-    }
     if (strcmp(a, "--strict") == 0) {
         o->strict = true;
         return 1;
     }
-    if (strcmp(a, "--inline-comments") == 0) {
-        o->inline_comments = 1;
-        return 1;
-    }
-    if (strcmp(a, "--no-inline-comments") == 0) {
-        o->inline_comments = -1;
-        return 1;
-    }
-    if (strcmp(a, "--ragged") == 0) {
-        o->ragged_rows = 1;
-        return 1;
-    }
-    if (strcmp(a, "--no-ragged") == 0) {
-        o->ragged_rows = -1;
-        return 1;
+    /* Properties detected unless forced on (1) or off (-1). */
+    const struct {
+        const char *on, *off;
+        int *field;
+    } forced[] = {{"--header", "--no-header", &o->header},
+                  {"--inline-comments", "--no-inline-comments", &o->inline_comments},
+                  {"--ragged", "--no-ragged", &o->ragged_rows}};
+    for (size_t k = 0; k < BUZZ_ARRAY_LEN(forced); k++) {
+        if (strcmp(a, forced[k].on) == 0 || strcmp(a, forced[k].off) == 0) {
+            *forced[k].field = strcmp(a, forced[k].on) == 0 ? 1 : -1;
+            return 1;
+        }
     }
     static const char *char_opts[] = {"--delimiter", "--quote", "--escape", "--comment"};
     for (size_t k = 0; k < BUZZ_ARRAY_LEN(char_opts); k++) {

@@ -148,8 +148,8 @@ struct buzz_csv_reader {
 
     buzz_str *names; /* column_count entries, each owned */
     /* Rows equal to the header row are copies of it (files exported in parts and joined) and are
-     * skipped: set when there is a header of two columns or more with two names or more, all of
-     * its fields present and no NUL byte cut a name (header_fields: its field count). */
+     * skipped: set when the dialect says so (skip_header_copies) and the header has two names or
+     * more, all of its fields present, no extra field, and no NUL byte cut a name. */
     bool drop_headers;
 
     /* Bytes read for sniffing, fed to the pipeline before the stream's next bytes. */
@@ -299,41 +299,61 @@ static size_t plan_batch_rows(const buzz_csv_reader *r)
     return want < rows ? want : rows;
 }
 
-/* Row i of batch b holds exactly the header's cells: as many fields (no extras, none missing),
- * each with the same bytes. */
-static bool is_header_copy(const buzz_csv_reader *r, const slot *s, const chunk_batch *b, size_t i)
+/* Row i of batch b copies the header: each cell with the same bytes (none missing) and no extra
+ * field. The first cell's length and first byte rule out nearly every row, inline. */
+static bool header_copy_rest(const buzz_csv_reader *r, const slot *s, const chunk_batch *b,
+                             size_t i);
+
+static inline bool is_header_copy(const buzz_csv_reader *r, const slot *s, const chunk_batch *b,
+                                  size_t i)
 {
-    size_t ncols = r->dialect.column_count;
-    for (size_t c = 0; c < ncols; c++) {
+    buzz_csv_cell c0 = b->cells[i];
+    size_t len = buzz_csv_cell_len(c0);
+    return len == r->names[0].len &&
+           (len == 0 || s->data[c0.offset] == (uint8_t)r->names[0].ptr[0]) &&
+           header_copy_rest(r, s, b, i);
+}
+
+static BUZZ_NOINLINE bool header_copy_rest(const buzz_csv_reader *r, const slot *s,
+                                           const chunk_batch *b, size_t i)
+{
+    for (size_t c = 0; c < r->dialect.column_count; c++) {
         buzz_csv_cell cell = b->cells[c * b->row_cap + i];
         size_t len = buzz_csv_cell_len(cell);
         if (len != r->names[c].len || buzz_csv_cell_is_missing(cell) ||
             (len && memcmp(s->data + cell.offset, r->names[c].ptr, len) != 0))
             return false;
     }
+    for (size_t x = 0; x < b->extra_count && b->extras[x].row <= i; x++)
+        if (b->extras[x].row == i)
+            return false;
     return true;
 }
 
 /* Take the rows that copy the header out of batch b (drop_headers): the rows after each move up,
  * with their extras and listed issues; an issue listed on a dropped row goes with it. Runs on the
  * thread that tokenized the chunk, before the footer is marked and the hook runs, so that every
- * reading (any chunking, any thread count) hands out the same rows. */
+ * reading (any chunking, any thread count) hands out the same rows. A batch without a copy is
+ * only looked at. */
 static void drop_repeated_headers(const buzz_csv_reader *r, const slot *s, chunk_batch *b)
 {
     b->hdr_count = 0;
     if (!r->drop_headers)
         return;
-    const buzz_str *h0 = &r->names[0];
+    size_t first = 0;
+    while (first < b->rows && !is_header_copy(r, s, b, first))
+        first++;
+    if (first == b->rows)
+        return;
     size_t ncols = r->dialect.column_count, cap = b->row_cap;
-    size_t dropped = 0, xr = 0, xw = 0, ir = 0, iw = 0;
-    for (size_t i = 0; i < b->rows; i++) {
-        bool extra = xr < b->extra_count && b->extras[xr].row == i;
-        buzz_csv_cell c0 = b->cells[i];
-        /* The first cell rules out nearly every row at the cost of a length compare. */
-        bool copy = !extra && buzz_csv_cell_len(c0) == h0->len &&
-                    (h0->len == 0 || s->data[c0.offset] == (uint8_t)h0->ptr[0]) &&
-                    is_header_copy(r, s, b, i);
-        if (copy) {
+    size_t dropped = 0, xr = 0, ir = 0;
+    while (xr < b->extra_count && b->extras[xr].row < first)
+        xr++;
+    while (ir < b->issue_count && b->issues[ir].row < first)
+        ir++;
+    size_t xw = xr, iw = ir;
+    for (size_t i = first; i < b->rows; i++) {
+        if (is_header_copy(r, s, b, i)) {
             if (b->hdr_count < BUZZ_CSV_ISSUE_EXAMPLES) {
                 b->hdr_line[b->hdr_count] = b->row_lines[i];
                 b->hdr_offset[b->hdr_count] = b->row_offsets[i];
@@ -344,27 +364,21 @@ static void drop_repeated_headers(const buzz_csv_reader *r, const slot *s, chunk
                 b->issue_totals[b->issues[ir].kind]--;
             continue;
         }
-        if (dropped) {
-            size_t to = i - dropped;
-            for (size_t c = 0; c < ncols; c++)
-                b->cells[c * cap + to] = b->cells[c * cap + i];
-            b->row_offsets[to] = b->row_offsets[i];
-            b->row_lines[to] = b->row_lines[i];
-        }
-        if (extra) {
+        size_t to = i - dropped;
+        for (size_t c = 0; c < ncols; c++)
+            b->cells[c * cap + to] = b->cells[c * cap + i];
+        b->row_offsets[to] = b->row_offsets[i];
+        b->row_lines[to] = b->row_lines[i];
+        if (xr < b->extra_count && b->extras[xr].row == i) {
             b->extras[xw] = b->extras[xr++];
-            b->extras[xw++].row = i - dropped;
+            b->extras[xw++].row = to;
         }
         for (; ir < b->issue_count && b->issues[ir].row <= i; ir++) {
             b->issues[iw] = b->issues[ir];
             b->issues[iw++].row -= dropped;
         }
     }
-    if (dropped == 0)
-        return;
-    for (; xr < b->extra_count; xr++) /* none: every extra belongs to a row */
-        b->extras[xw++] = b->extras[xr];
-    for (; ir < b->issue_count; ir++) {
+    for (; ir < b->issue_count; ir++) { /* issues of the record left open, if any */
         b->issues[iw] = b->issues[ir];
         b->issues[iw++].row -= dropped;
     }
@@ -1154,20 +1168,20 @@ static buzz_status publish(buzz_csv_reader *r, slot *s, chunk_batch *b, buzz_err
         if (b->issue_totals[k] > listed)
             r->report.counts[k] += b->issue_totals[k] - listed;
     }
-    for (size_t i = 0; i < b->hdr_count; i++) {
+    /* Copies of the header taken out by drop_repeated_headers: the first few with their lines. */
+    size_t hdr_listed = b->hdr_count < BUZZ_CSV_ISSUE_EXAMPLES ? b->hdr_count
+                                                               : BUZZ_CSV_ISSUE_EXAMPLES;
+    for (size_t i = 0; i < hdr_listed; i++) {
         const char *msg = "a copy of the header row (files exported in parts and joined) is "
                           "skipped";
-        int64_t line = i < BUZZ_CSV_ISSUE_EXAMPLES ? b->hdr_line[i] + r->base_line + 1 : 0;
-        int64_t off = i < BUZZ_CSV_ISSUE_EXAMPLES ? b->hdr_offset[i] + s->base_offset : 0;
+        int64_t line = b->hdr_line[i] + r->base_line + 1, off = b->hdr_offset[i] + s->base_offset;
         if (r->opts.strict) {
             buzz_pos where = {r->name, line, 0, off};
             return buzz_error_at(err, BUZZ_ERR_PARSE, &where, "%s (--strict)", msg);
         }
-        if (i < BUZZ_CSV_ISSUE_EXAMPLES)
-            record_issue(r, BUZZ_CSV_REPEATED_HEADER, line, off, msg);
-        else
-            r->report.counts[BUZZ_CSV_REPEATED_HEADER]++;
+        record_issue(r, BUZZ_CSV_REPEATED_HEADER, line, off, msg);
     }
+    r->report.counts[BUZZ_CSV_REPEATED_HEADER] += (int64_t)(b->hdr_count - hdr_listed);
     for (size_t i = rows; i < b->rows; i++) {
         char msg[160], text[72];
         footer_text(r, s, b, i, text, sizeof text);

@@ -519,6 +519,41 @@ static void scan_sample(scanner *sc, const buzz_csv_dialect *d, const sample *s,
  * Candidate scoring. */
 #define PREAMBLE_MAX 10 /* leading head records a candidate may treat as preamble */
 
+/* Ragged rows: the records below a header of w fields, tallied the same way by the scoring
+ * (score_row, from the tokenizer's cells) and by the structure (detect_ragged, from recs). */
+typedef struct rag_tally {
+    uint64_t total, full, wider, narrower; /* records; as wide as the header, wider, narrower */
+    uint64_t ends_value, split; /* narrower ones ending in a value; with 2 fields or more */
+} rag_tally;
+
+static void rag_add(rag_tally *k, uint32_t nf, uint32_t w, bool ends_value)
+{
+    k->total++;
+    if (nf > w) {
+        k->wider++;
+    } else if (nf < w) {
+        k->narrower++;
+        k->ends_value += ends_value;
+        k->split += nf >= 2;
+    } else {
+        k->full++;
+    }
+}
+
+/* The shape both rules ask for: some records as wide as the header, hardly any (1%) wider, two or
+ * more narrower and 90% of those ending in a value (a row cut before an empty field would not). */
+static bool rag_shape(const rag_tally *k)
+{
+    return k->full > 0 && k->wider * 100 <= k->total && k->narrower >= 2 &&
+           k->ends_value * 10 >= k->narrower * 9;
+}
+
+/* Space-aligned text and inline comments cut records short by design: never ragged. */
+static bool rag_dialect(const buzz_csv_dialect *d)
+{
+    return d->delimiter != ' ' && !d->merge_delimiters && !d->has_inline_comments;
+}
+
 typedef struct score_acc {
     hist h;
     uint64_t cells, typed, valued; /* cells; cells that look like values; numbers/dates/booleans */
@@ -535,8 +570,7 @@ typedef struct score_acc {
     bool rag_done;                  /* the header record was found, or cannot be */
     size_t rag_pre;                 /* records before it */
     uint32_t rag_w;
-    uint64_t rag_total, rag_full, rag_wider, rag_narrower; /* records; as wide as the header ... */
-    uint64_t rag_ends_value, rag_split; /* narrower ones ending in a value; with 2 fields or more */
+    rag_tally rag;
     /* Set by score_dialect: */
     bool is_perfect;                /* every record (three or more) has the same count, 2 or more */
     size_t skipped;                 /* leading records the score treats as preamble */
@@ -627,16 +661,7 @@ static void score_row(void *user, const buzz__csv_tok *t, size_t r, size_t nf, c
             a->rag_done = true;
         }
     } else if (a->rag_w) {
-        a->rag_total++;
-        if (nf32 > a->rag_w) {
-            a->rag_wider++;
-        } else if (nf32 < a->rag_w) {
-            a->rag_narrower++;
-            a->rag_ends_value += ends_value;
-            a->rag_split += nf32 >= 2;
-        } else {
-            a->rag_full++;
-        }
+        rag_add(&a->rag, nf32, a->rag_w, ends_value);
     }
 }
 
@@ -656,22 +681,21 @@ static double delim_prior(int d)
 }
 
 /* The ragged reading of a candidate (see score_acc): a header of three fields or more above ten
- * records or more, hardly any (1%) wider than it, some as wide, two or more narrower, 90% of
- * those ending in a value and half of them holding a delimiter (a line of one field may as well
- * be a note), and a tenth of the cells are numbers, dates or booleans. Not for space-separated
- * text or inline comments (both cut records short by design). Its consistency is the share of records no wider than the header
- * whose last field, when narrower, holds a value; it scores as a table of rag_w columns with that
- * consistency, times 0.9 (a consistent table of the same width wins). 0 when not ragged. */
+ * records or more of the ragged shape (rag_shape), half of the narrower ones holding a delimiter
+ * (a line of one field may as well be a note), and a tenth of the cells are numbers, dates or
+ * booleans; not for the dialects rag_dialect rules out. Its consistency is the share of records
+ * no wider than the header whose last field, when narrower, holds a value; it scores as a table
+ * of rag_w columns with that consistency, times 0.9 (a consistent table of the same width wins).
+ * 0 when not ragged. */
 static double score_ragged(const score_acc *a, const buzz_csv_dialect *d, double typed,
                            double issues, double prior)
 {
-    if (d->delimiter == ' ' || d->merge_delimiters || d->has_inline_comments || a->rag_w < 3 ||
-        a->rag_total < 10 || a->rag_full == 0 || a->rag_wider * 100 > a->rag_total ||
-        a->rag_narrower < 2 || a->rag_ends_value * 10 < a->rag_narrower * 9 ||
-        a->rag_split * 2 < a->rag_narrower || a->valued * 10 < a->cells)
+    const rag_tally *k = &a->rag;
+    if (!rag_dialect(d) || a->rag_w < 3 || k->total < 10 || !rag_shape(k) ||
+        k->split * 2 < k->narrower || a->valued * 10 < a->cells)
         return 0.0;
-    double ok = (double)(a->rag_total - a->rag_wider - (a->rag_narrower - a->rag_ends_value));
-    double consist = ok / (double)a->rag_total;
+    double ok = (double)(k->total - k->wider - (k->narrower - k->ends_value));
+    double consist = ok / (double)k->total;
     return consist * consist * (1.0 - 1.0 / a->rag_w) * typed * (1.0 - issues) * prior * 0.9;
 }
 
@@ -750,7 +774,7 @@ static double score_dialect(scanner *sc, const buzz_csv_dialect *d, const sample
     if (issues > 1.0)
         issues = 1.0;
     double prior = delim_prior(d->delimiter);
-    double ragged = total >= 2 ? score_ragged(a, d, typed, issues, prior) : 0.0;
+    double ragged = score_ragged(a, d, typed, issues, prior);
     double plain = score_plain(a, d, m, n_mode, total, consist, typed, issues, prior,
                                unterminated);
     if (ragged > plain) {
@@ -1786,32 +1810,24 @@ static size_t detect_ragged(sniff_ctx *x, const buzz_csv_options *o, const buzz_
         *out_w = w;
         return at;
     }
-    if (at == SIZE_MAX || d->merge_delimiters || d->has_inline_comments || d->delimiter == ' ')
+    if (at == SIZE_MAX || !rag_dialect(d))
         return SIZE_MAX;
     const rec *hd = &h->recs[at];
     uint32_t w = hd->nfields;
     if (w < 2 || w < m || hd->trailing_empty > 0)
         return SIZE_MAX;
-    uint64_t total = 0, full = 0, wider = 0, narrower = 0, ends = 0;
+    rag_tally k = {0};
     for (size_t pass = 0; pass < 2; pass++) {
         const collect *c = pass == 0 ? h : &x->other;
         for (size_t i = pass == 0 ? at + 1 : 0; i < c->n; i++) {
             const rec *r = &c->recs[i];
-            total++;
-            if (r->nfields > w) {
-                wider++;
-            } else if (r->nfields < w) {
-                narrower++;
-                ends += r->trailing_empty == 0 && r->nonempty > 0;
-            } else {
-                full++;
-            }
+            rag_add(&k, r->nfields, w, r->trailing_empty == 0 && r->nonempty > 0);
         }
     }
-    if (total < 3 || full == 0 || wider * 100 > total || narrower < 2 || ends * 10 < narrower * 9)
+    if (k.total < 3 || !rag_shape(&k))
         return SIZE_MAX;
     /* Most rows full: the short ones must be a habit of the exporter, not a few broken rows. */
-    if (m == w && (total < 10 || narrower * 5 < total))
+    if (m == w && (k.total < 10 || k.narrower * 5 < k.total))
         return SIZE_MAX;
     /* The exporters that trim rows write a header; without one, short rows are broken rows. */
     bool header = o->header == 1;
